@@ -1,0 +1,3 @@
+from articlepack.cli import main
+
+main()

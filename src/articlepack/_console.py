@@ -1,0 +1,26 @@
+"""Rich rendering of reports for people at a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console
+from rich.markup import escape
+
+from articlepack.report import Report
+
+
+def print_report(report: Report, console: Console | None = None) -> None:
+    """Findings grouped by file, coloured by severity, then a one-line summary."""
+    console = console or Console(highlight=False)
+    for file, group in groupby(report.findings, key=lambda f: f.file):
+        console.print(f"[bold]{file}[/]")
+        for f in group:
+            colour = "red" if f.severity == "error" else "yellow"
+            where = f":{f.line}" if f.line else ""
+            console.print(f"  [{colour}]{f.severity}[/] [dim]{file}{where}[/] [cyan]{f.code}[/] {escape(f.message)}",
+                          soft_wrap=True, markup=True)
+    s = report.summary
+    counts = ", ".join(f"{s[k]} {k}" for k in ("articles", "mentions", "events", "quotes") if k in s)
+    verdict = "[bold green]valid[/]" if report.valid else "[bold red]invalid[/]"
+    console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings ({counts})")

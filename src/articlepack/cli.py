@@ -1,0 +1,117 @@
+"""The ``articlepack`` command: a thin layer over the library's functions.
+
+Exit codes: 0 success, 1 invalid (or refused), 2 unusable input or arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from articlepack.__about__ import __version__
+
+app = typer.Typer(
+    name="articlepack",
+    help="Turn a folder of annotated news articles into a validated, versioned dataset release.\n\n"
+    "A dataset project holds corpus/ (dataset.yaml, entities.yaml, articles/<id>/raw.txt + "
+    "article.yaml) and schemas/ (Frictionless Table Schemas). Start with `articlepack init DIR`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+
+ProjectArg = Annotated[
+    Path, typer.Argument(help="The dataset project folder (holds corpus/ and schemas/).", show_default=True)
+]
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"articlepack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Validate, build, publish and load annotated news corpora."""
+
+
+@app.command()
+def validate(
+    project: ProjectArg = Path("."),
+    format: Annotated[Format, typer.Option("--format", "-f", help="text (for people), json (for scripts) "
+                                           "or github (workflow annotations).")] = Format.text,
+) -> None:
+    """Check the corpus against its schemas. Exit 0 valid, 1 invalid, 2 unusable input.
+
+    Every finding names its file (relative to PROJECT) and line; warnings can be waived in
+    corpus/waivers.yaml (code, file, id, reason).
+    """
+    from articlepack.checks import validate as run
+    from articlepack.corpus import ProjectError
+
+    try:
+        report = run(project)
+    except ProjectError as exc:
+        raise _fail(str(exc)) from None
+    if format is Format.json:
+        typer.echo(report.to_json())
+    elif format is Format.github:
+        if report.findings:
+            typer.echo(report.to_github())
+    else:
+        from articlepack._console import print_report
+
+        print_report(report)
+    raise typer.Exit(0 if report.valid else 1)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the new project (must not exist or be empty).")],
+) -> None:
+    """Create a new, minimal dataset project that validates clean."""
+    from articlepack.project import init as run
+
+    try:
+        path = run(directory)
+    except FileExistsError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Created a dataset project in {path}. Next: articlepack validate {directory}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # last resort: one clear sentence, never a traceback
+        if os.environ.get("ARTICLEPACK_DEBUG"):
+            raise
+        print(f"error: articlepack failed unexpectedly: {type(exc).__name__}: {exc}. "
+              "Set ARTICLEPACK_DEBUG=1 for the traceback and please report it.", file=sys.stderr)
+        sys.exit(2)

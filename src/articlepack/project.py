@@ -1,0 +1,22 @@
+"""Dataset projects on disk: create a new one from the packaged template."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+_TEMPLATE = "templates/project"
+
+
+def init(directory: Path | str) -> Path:
+    """Write a new, minimal, valid dataset project into ``directory`` (absent or empty)."""
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise FileExistsError(f"{target} already exists and is not an empty folder")
+    template = resources.files("articlepack").joinpath(_TEMPLATE)
+    schemas = resources.files("articlepack").joinpath("schemas")
+    with resources.as_file(template) as source, resources.as_file(schemas) as schema_dir:
+        shutil.copytree(source, target, dirs_exist_ok=True)
+        shutil.copytree(schema_dir, target / "schemas", dirs_exist_ok=True)
+    return target.resolve()

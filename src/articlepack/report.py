@@ -1,0 +1,132 @@
+"""Validation findings and the report that collects them.
+
+A finding is data, not an exception: each has a stable ``code`` from :data:`CODES`, a severity,
+the file it concerns (relative to the project) and, where the problem has one, a 1-based line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+#: code -> (severity, title). Codes are stable: scripts match on them.
+CODES: dict[str, tuple[Severity, str]] = {
+    "unreadable": ("error", "File cannot be read"),
+    "not-utf8": ("error", "File is not UTF-8"),
+    "bom": ("error", "File starts with a byte-order mark"),
+    "nul-byte": ("error", "File contains a NUL byte"),
+    "yaml-syntax": ("error", "YAML syntax error"),
+    "yaml-duplicate-key": ("error", "Duplicate key in a YAML mapping"),
+    "yaml-unsafe": ("error", "YAML tag, alias bomb or nesting that is not allowed"),
+    "not-a-mapping": ("error", "YAML document is not a mapping"),
+    "empty-file": ("error", "File is empty"),
+    "missing-file": ("error", "Required file is missing"),
+    "stray-file": ("warning", "Unexpected file in the corpus"),
+    "unsafe-path": ("error", "Path leaves the project"),
+    "missing-key": ("error", "Required key is missing or null"),
+    "unknown-key": ("error", "Unknown key"),
+    "wrong-type": ("error", "Value has the wrong type"),
+    "not-in-enum": ("error", "Value is not one of the allowed values"),
+    "bad-pattern": ("error", "Value does not match the required pattern"),
+    "out-of-range": ("error", "Value is outside the allowed range"),
+    "bad-date": ("error", "Impossible calendar date"),
+    "duplicate-id": ("error", "Duplicate id"),
+    "id-folder-mismatch": ("error", "Article id differs from its folder name"),
+    "hash-mismatch": ("error", "raw.txt does not match its recorded sha256"),
+    "span-order": ("error", "Span ends at or before its start"),
+    "span-outside-text": ("error", "Span lies outside the text"),
+    "span-text-mismatch": ("error", "Span text differs from the raw text at its offsets"),
+    "span-outside-body": ("error", "Annotation lies outside the body segments"),
+    "segment-overlap": ("error", "Body segments overlap or are out of order"),
+    "missing-reference": ("error", "Reference to a missing entity or mention"),
+    "event-after-publication": ("warning", "Actual event dated after the article's publication"),
+    "bad-version": ("error", "Version is not SemVer"),
+    "empty-corpus": ("error", "The corpus has no articles"),
+    "mojibake": ("warning", "Text looks double-encoded (mojibake)"),
+    "bad-waiver": ("error", "Waiver is malformed"),
+    "unused-waiver": ("warning", "Waiver matches no finding"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a project."""
+
+    code: str
+    file: str
+    message: str
+    line: int | None = None
+    id: str | None = None
+    path: tuple[str | int, ...] = field(default=(), compare=False)
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code][1]
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        del data["path"]
+        return {"code": self.code, "severity": self.severity, **data}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of validating a project: every finding, sorted by file and line."""
+
+    findings: tuple[Finding, ...]
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], summary: dict[str, int] | None = None) -> Report:
+        ordered = sorted(set(findings), key=lambda f: (f.file, f.line or 0, f.code, f.message))
+        return cls(tuple(ordered), dict(summary or {}))
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def with_findings(self, findings: Sequence[Finding]) -> Report:
+        return replace(Report.of(findings), summary=self.summary)
+
+    def to_json(self) -> str:
+        summary = {**self.summary, "errors": len(self.errors), "warnings": len(self.warnings)}
+        body = {
+            "valid": self.valid,
+            "errors": [f.as_dict() for f in self.findings],
+            "summary": summary,
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False)
+
+    def to_github(self) -> str:
+        """GitHub workflow annotations, one per finding."""
+        lines = []
+        for f in self.findings:
+            where = f"file={_gh_escape(f.file, prop=True)}"
+            if f.line:
+                where += f",line={f.line}"
+            title = _gh_escape(f"{f.code}: {f.title}", prop=True)
+            lines.append(f"::{f.severity} {where},title={title}::{_gh_escape(f.message)}")
+        return "\n".join(lines)
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text

@@ -1,0 +1,239 @@
+"""The one schema source of truth: Frictionless Table Schemas in ``schemas/<table>.schema.yaml``.
+
+Everything else is derived here: the pandera (polars) validator, the Arrow schema of the Parquet
+files, the Hugging Face ``Features``, the Croissant fields and the Data Package resource schema.
+articlepack's own keys live under ``x-articlepack``:
+
+- ``spans``: groups of columns that form one text span (``text``, ``raw_start``, ``raw_end`` and,
+  for spans inside the body, the published ``start``/``end``); ``within`` is ``body`` or ``raw``.
+- ``dates``: ISO 8601 string columns (day, month or year precision) whose calendar is checked.
+- ``array_items``: the item type (and optional ``enum``) of ``array`` columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from articlepack import _yaml
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
+    import polars as pl
+    import pyarrow
+
+#: Tables in dependency order (a table's foreign keys point only to tables before it).
+TABLES = ("articles", "segments", "entities", "mentions", "events", "event_arguments", "quotes")
+
+_ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+_HF = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+_CROISSANT = {
+    "string": "sc:Text",
+    "integer": "sc:Integer",
+    "number": "sc:Float",
+    "boolean": "sc:Boolean",
+}
+
+
+class SchemaError(ValueError):
+    """A Table Schema file that articlepack cannot use."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """Columns that together describe one text span."""
+
+    text: str
+    raw_start: str
+    raw_end: str
+    within: str  # "body" or "raw"
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    resource: str
+    reference: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A parsed Table Schema with articlepack's extensions."""
+
+    name: str
+    descriptor: Mapping[str, Any] = field(repr=False)
+
+    @cached_property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.descriptor["fields"])
+
+    @cached_property
+    def columns(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    def field(self, name: str) -> dict[str, Any]:
+        return next(f for f in self.fields if f["name"] == name)
+
+    @cached_property
+    def primary_key(self) -> tuple[str, ...]:
+        key = self.descriptor.get("primaryKey", [])
+        return (key,) if isinstance(key, str) else tuple(key)
+
+    @cached_property
+    def foreign_keys(self) -> list[ForeignKey]:
+        out = []
+        for fk in self.descriptor.get("foreignKeys", []):
+            fields = fk["fields"]
+            ref = fk["reference"]["fields"]
+            out.append(
+                ForeignKey(
+                    tuple([fields] if isinstance(fields, str) else fields),
+                    fk["reference"].get("resource", "") or self.name,
+                    tuple([ref] if isinstance(ref, str) else ref),
+                )
+            )
+        return out
+
+    @cached_property
+    def extension(self) -> dict[str, Any]:
+        return dict(self.descriptor.get("x-articlepack", {}))
+
+    @cached_property
+    def spans(self) -> list[Span]:
+        return [Span(**s) for s in self.extension.get("spans", [])]
+
+    @cached_property
+    def dates(self) -> list[str]:
+        return list(self.extension.get("dates", []))
+
+    def item(self, column: str) -> dict[str, Any]:
+        return dict(self.extension.get("array_items", {}).get(column, {"type": "string"}))
+
+    @cached_property
+    def derived(self) -> frozenset[str]:
+        """Columns computed at build time (published offsets and text), not read from YAML."""
+        names = {c for s in self.spans for c in (s.start, s.end) if c}
+        return frozenset(names | ({"text"} if self.name == "articles" else set()))
+
+    def frictionless(self) -> dict[str, Any]:
+        """The standard Table Schema descriptor (without articlepack's extension keys)."""
+        descriptor = {k: v for k, v in self.descriptor.items() if not k.startswith("x-")}
+        descriptor.setdefault("$schema", "https://datapackage.org/profiles/2.0/tableschema.json")
+        return descriptor
+
+    # -- derived representations -------------------------------------------------------------
+
+    def arrow(self) -> pyarrow.Schema:
+        """The explicit Arrow schema of the published Parquet files."""
+        import pyarrow as pa
+
+        def arrow_type(kind: str) -> pyarrow.DataType:
+            return pa.type_for_alias(_ARROW[kind])
+
+        out = []
+        for f in self.fields:
+            kind = f.get("type", "string")
+            typ = pa.list_(arrow_type(self.item(f["name"])["type"])) if kind == "array" else arrow_type(kind)
+            required = f.get("constraints", {}).get("required", False)
+            meta = {"description": f["description"]} if f.get("description") else None
+            out.append(pa.field(f["name"], typ, nullable=not required, metadata=meta))
+        return pa.schema(out)
+
+    def polars(self) -> dict[str, pl.DataType]:
+        """Column name -> polars dtype."""
+        import polars as pl
+
+        frame = pl.from_arrow(self.arrow().empty_table())
+        assert isinstance(frame, pl.DataFrame)
+        return dict(frame.schema)
+
+    def features(self) -> dict[str, Any]:
+        """Hugging Face ``dataset_info.features`` entries (card YAML form)."""
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            kind = f.get("type", "string")
+            enum = f.get("constraints", {}).get("enum")
+            if kind == "array":
+                item = self.item(f["name"])
+                out[f["name"]] = {"list": _HF[item["type"]]}
+            elif enum and kind == "string" and f.get("constraints", {}).get("required"):
+                names = {str(i): v for i, v in enumerate(enum)}
+                out[f["name"]] = {"class_label": {"names": names}}
+            else:
+                out[f["name"]] = _HF[kind]
+        return out
+
+    def croissant_type(self, column: str) -> str:
+        kind = self.field(column).get("type", "string")
+        return _CROISSANT[self.item(column)["type"] if kind == "array" else kind]
+
+    def pandera(self) -> pa.DataFrameSchema:
+        """The pandera (polars backend) validator of the table's YAML-read columns."""
+        import pandera.polars as pa
+        import polars as pl
+
+        dtypes = self.polars()
+        columns = {}
+        for f in self.fields:
+            name = f["name"]
+            if name in self.derived:
+                continue
+            c = f.get("constraints", {})
+            checks = []
+            if "enum" in c:
+                checks.append(pa.Check.isin(c["enum"], name="enum"))
+            if "pattern" in c:
+                checks.append(pa.Check.str_matches(_anchored(c["pattern"]), name="pattern"))
+            if "minimum" in c:
+                checks.append(pa.Check.ge(c["minimum"], name="minimum"))
+            if "maximum" in c:
+                checks.append(pa.Check.le(c["maximum"], name="maximum"))
+            if "maxLength" in c:
+                checks.append(pa.Check.str_length(max_value=c["maxLength"], name="maxLength"))
+            item_enum = self.item(name).get("enum") if f.get("type") == "array" else None
+            if item_enum:
+                allowed = pl.lit(pl.Series(item_enum))
+                checks.append(
+                    pa.Check(
+                        lambda data, col=name, allowed=allowed: data.lazyframe.select(
+                            pl.col(col).list.eval(pl.element().is_in(allowed).all()).list.first().fill_null(True)
+                        ),
+                        name="enum",
+                    )
+                )
+            columns[name] = pa.Column(
+                dtypes[name],
+                checks=checks,
+                nullable=not c.get("required", False),
+                unique=bool(c.get("unique")) and len(self.primary_key) <= 1,
+                required=True,
+            )
+        unique = list(self.primary_key) if len(self.primary_key) > 1 else None
+        return pa.DataFrameSchema(columns, unique=unique, name=self.name, strict=False)
+
+
+def _anchored(pattern: str) -> str:
+    """Frictionless patterns match the whole value."""
+    return pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
+
+
+def load_schemas(directory: Path) -> dict[str, TableSchema]:
+    """Read every ``<table>.schema.yaml`` in ``directory``; raise :class:`SchemaError` on problems."""
+    schemas = {}
+    for name in TABLES:
+        path = directory / f"{name}.schema.yaml"
+        try:
+            descriptor = _yaml.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SchemaError(f"{path}: cannot read the table schema ({exc.strerror})") from None
+        except _yaml.YAMLProblem as exc:
+            raise SchemaError(f"{path}:{exc.line or 1}: {exc.message}") from None
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
+            raise SchemaError(f"{path}: a Table Schema needs a list of `fields`")
+        schemas[name] = TableSchema(name, descriptor)
+    return schemas
