@@ -257,7 +257,7 @@ def _mismatch(r: dict[str, Any]) -> str:
     if spots:
         near = min(spots, key=lambda p: abs(p - start))
         shift = near - start
-        where = f"{abs(shift)} characters {'later' if shift > 0 else 'earlier'}"
+        where = f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} {'later' if shift > 0 else 'earlier'}"
         length = len(text) if ELLIPSIS not in text else end - start
         message += f"; found {where}, at {near}:{near + length}"
         if len(spots) > 1:

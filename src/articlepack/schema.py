@@ -197,7 +197,7 @@ class TableSchema:
                 checks.append(pa.Check.str_length(max_value=c["maxLength"], name="maxLength"))
             item_enum = self.item(name).get("enum") if f.get("type") == "array" else None
             if item_enum:
-                allowed = pl.lit(pl.Series(item_enum))
+                allowed = pl.lit(pl.Series(item_enum)).implode()
                 checks.append(
                     pa.Check(
                         lambda data, col=name, allowed=allowed: data.lazyframe.select(
