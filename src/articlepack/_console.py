@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import groupby
 
 from rich.console import Console
@@ -24,3 +26,24 @@ def print_report(report: Report, console: Console | None = None) -> None:
     counts = ", ".join(f"{s[k]} {k}" for k in ("articles", "mentions", "events", "quotes") if k in s)
     verdict = "[bold green]valid[/]" if report.valid else "[bold red]invalid[/]"
     console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings ({counts})")
+
+
+@contextmanager
+def steps(names: Sequence[str], title: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named pipeline steps, on stderr; yields the function that advances it."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(title, total=len(names), step="")
+        seen: list[str] = []
+
+        def advance(name: str) -> None:
+            if seen:
+                bar.advance(task)
+            seen.append(name)
+            bar.update(task, step=name)
+
+        yield advance
+        bar.update(task, completed=len(names))

@@ -90,6 +90,44 @@ def validate(
 
 
 @app.command()
+def build(
+    project: ProjectArg = Path("."),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder that receives <name>-<version>/.")] = Path("dist"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the release path.")] = False,
+) -> None:
+    """Validate, then write the release OUT/<name>-<version>/ atomically.
+
+    The release holds data/<table>/*.parquet, README.md (the Hub dataset card), datapackage.json,
+    croissant.json, CITATION.cff and timeline.svg. An invalid corpus writes nothing (exit 1).
+    """
+    from articlepack.build import STEPS, InvalidCorpusError
+    from articlepack.build import build as run
+    from articlepack.build.card import CardError
+    from articlepack.corpus import ProjectError
+
+    try:
+        if quiet:
+            target = run(project, out)
+        else:
+            from articlepack._console import steps
+
+            with steps(STEPS, "Building") as advance:
+                target = run(project, out, progress=advance)
+    except ProjectError as exc:
+        raise _fail(str(exc)) from None
+    except InvalidCorpusError as exc:
+        from articlepack._console import print_report
+
+        print_report(exc.report)
+        raise _fail(str(exc), 1) from None
+    except CardError as exc:
+        raise _fail(f"the dataset card would be refused by the Hub: {exc}", 1) from None
+    except OSError as exc:
+        raise _fail(f"cannot write the release: {exc}", 1) from None
+    typer.echo(str(target))
+
+
+@app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the new project (must not exist or be empty).")],
 ) -> None:

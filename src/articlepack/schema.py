@@ -120,11 +120,24 @@ class TableSchema:
         names = {c for s in self.spans for c in (s.start, s.end) if c}
         return frozenset(names | ({"text"} if self.name == "articles" else set()))
 
-    def frictionless(self) -> dict[str, Any]:
-        """The standard Table Schema descriptor (without articlepack's extension keys)."""
+    def frictionless(self, *, parquet: bool = False) -> dict[str, Any]:
+        """The standard Table Schema descriptor (without articlepack's extension keys).
+
+        With ``parquet``, ``array`` fields become ``any``: frictionless 5.21 reads a Parquet list
+        cell as a NumPy array and rejects it as an ``array`` (the item type stays in the description).
+        """
         descriptor = {k: v for k, v in self.descriptor.items() if not k.startswith("x-")}
         descriptor.setdefault("$schema", "https://datapackage.org/profiles/2.0/tableschema.json")
+        if parquet:
+            descriptor["fields"] = [self._parquet_field(f) for f in self.fields]
         return descriptor
+
+    def _parquet_field(self, f: dict[str, Any]) -> dict[str, Any]:
+        if f.get("type") != "array":
+            return f
+        item = self.item(f["name"])["type"]
+        note = f"A list of {item} values (Parquet list<{_ARROW[item]}>)."
+        return {**f, "type": "any", "description": f"{f.get('description', '')} {note}".strip()}
 
     # -- derived representations -------------------------------------------------------------
 
@@ -152,21 +165,21 @@ class TableSchema:
         assert isinstance(frame, pl.DataFrame)
         return dict(frame.schema)
 
-    def features(self) -> dict[str, Any]:
-        """Hugging Face ``dataset_info.features`` entries (card YAML form)."""
+    def features(self) -> Any:
+        """The Hugging Face ``datasets.Features`` of the published table."""
+        import datasets
+
         out: dict[str, Any] = {}
         for f in self.fields:
             kind = f.get("type", "string")
-            enum = f.get("constraints", {}).get("enum")
+            c = f.get("constraints", {})
             if kind == "array":
-                item = self.item(f["name"])
-                out[f["name"]] = {"list": _HF[item["type"]]}
-            elif enum and kind == "string" and f.get("constraints", {}).get("required"):
-                names = {str(i): v for i, v in enumerate(enum)}
-                out[f["name"]] = {"class_label": {"names": names}}
+                out[f["name"]] = datasets.List(datasets.Value(_HF[self.item(f["name"])["type"]]))
+            elif c.get("enum") and kind == "string" and c.get("required"):
+                out[f["name"]] = datasets.ClassLabel(names=list(c["enum"]))
             else:
-                out[f["name"]] = _HF[kind]
-        return out
+                out[f["name"]] = datasets.Value(_HF[kind])
+        return datasets.Features(out)
 
     def croissant_type(self, column: str) -> str:
         kind = self.field(column).get("type", "string")
