@@ -1,0 +1,182 @@
+"""`articlepack build`: a release that datasets, frictionless and mlcroissant all accept."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from articlepack.build import build
+from articlepack.schema import TABLES
+from conftest import Project
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def release(project: Project, tmp_path: Path) -> Path:
+    return build(project.root, tmp_path / "dist")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_load_dataset_reads_every_table_with_its_features(release: Path) -> None:
+    import datasets
+
+    from articlepack.schema import load_schemas
+
+    schemas = load_schemas(release.parents[1] / "project" / "schemas")
+    loaded = {t: datasets.load_dataset(str(release), t, split="train") for t in TABLES}
+    for table, ds in loaded.items():
+        assert ds.features == schemas[table].features(), table
+    assert loaded["articles"].num_rows == 1 and loaded["mentions"].num_rows == 5
+    text = {a["id"]: a["text"] for a in loaded["articles"]}
+    spans = [(m, "start", "end", "text") for m in loaded["mentions"]]
+    spans += [(e, "trigger_start", "trigger_end", "trigger") for e in loaded["events"]]
+    spans += [(q, "content_start", "content_end", "content") for q in loaded["quotes"]]
+    spans += [(s, "start", "end", "text") for s in loaded["segments"]]
+    for row, start, end, value in spans:
+        assert text[row["article_id"]][row[start] : row[end]] == row[value]
+    assert loaded["events"].features["type"].int2str(loaded["events"][0]["type"]) == "CONSULT"
+
+
+def test_frictionless_validates_the_package_with_foreign_keys(release: Path, project: Project) -> None:
+    done = subprocess.run([BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
+                          capture_output=True, text=True, check=False)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["valid"], done.stdout[-2000:]
+    # The package declares foreign keys, and frictionless does check them: break one and see it fail.
+    import pyarrow.parquet as pq
+
+    path = release / "data/mentions/train-00000-of-00001.parquet"
+    table = pq.read_table(path)
+    ids = table.column("entity_id").to_pylist()
+    pq.write_table(table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
+                                    __import__("pyarrow").array(["nobody", *ids[1:]])), path)
+    broken = subprocess.run([BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
+                            capture_output=True, text=True, check=False)
+    assert broken.returncode == 1 and "foreign-key" in broken.stdout
+
+
+def test_mlcroissant_validates_and_reads_records(release: Path) -> None:
+    done = subprocess.run([BIN / "mlcroissant", "validate", "--jsonld", release / "croissant.json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "WARNING" not in done.stderr and "ERROR" not in done.stderr
+    import mlcroissant as mlc
+
+    records = list(mlc.Dataset(jsonld=release / "croissant.json").records(record_set="mentions"))
+    assert [r["mentions/text"] for r in records][:2] == [b"Freedonia", b"Anna Example"]
+
+
+def test_rebuild_is_byte_identical(project: Project, tmp_path: Path) -> None:
+    git = ["git", "-C", str(project.root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "corpus", "--date", "2021-05-06T07:08:09Z"], check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "2021-05-06T07:08:09Z"})
+    first = _files(build(project.root, tmp_path / "a"))
+    os.utime(project.article)  # touching a file changes no byte: the time is the last commit's
+    second = _files(build(project.root, tmp_path / "b"))
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    assert json.loads(first["datapackage.json"])["created"] == "2021-05-06T07:08:09Z"
+
+
+def test_source_date_epoch_sets_the_release_time(project: Project, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    release = build(project.root, tmp_path / "dist")
+    assert json.loads((release / "datapackage.json").read_text())["created"] == "2020-09-13T12:26:40Z"
+
+
+def test_invalid_corpus_writes_nothing(project: Project, tmp_path: Path, cli: Callable[..., object]) -> None:
+    project.edit_article("type: CONSULT", "type: MEET")
+    out = tmp_path / "dist"
+    result = cli("build", str(project.root), "--out", str(out), "--quiet")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "not-in-enum" in result.output  # type: ignore[attr-defined]
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_rebuild_replaces_release_and_cleans_up(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    first = build(project.root, out)
+    project.edit_article("tags: [World]", "tags: [World, Politics]")
+    second = build(project.root, out)
+    assert first == second
+    assert sorted(p.name for p in out.iterdir()) == [first.name]
+
+
+_SLOW_BUILD = """
+import sys, time
+import articlepack.build.parquet as parquet
+real, written = parquet.write_table, []
+def slow(root, name, table):
+    out = real(root, name, table)
+    written.append(name)
+    if len(written) == int(sys.argv[3]):
+        print("ready", flush=True)
+        time.sleep(60)
+    return out
+parquet.write_table = slow
+from articlepack.build import build
+build(sys.argv[1], sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("after_tables", [1, 3], ids=["after-first-table", "after-third-table"])
+def test_killed_build_leaves_previous_release_intact(project: Project, tmp_path: Path, after_tables: int) -> None:
+    out = tmp_path / "dist"
+    previous = build(project.root, out)
+    before = _files(previous)
+    project.edit_article("tags: [World]", "tags: [World, Politics]")
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(project.root), str(out), str(after_tables)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _files(previous) == before
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == [previous.name]
+    # The next build cleans the partial folder away and succeeds.
+    build(project.root, out)
+    assert sorted(p.name for p in out.iterdir()) == [previous.name]
+
+
+def test_empty_tables_keep_their_declared_types(project: Project, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    text = project.article.read_text(encoding="utf-8")
+    project.article.write_text(text[: text.index("quotes:")], encoding="utf-8")
+    release = build(project.root, tmp_path / "dist")
+    from articlepack.schema import load_schemas
+
+    declared = load_schemas(project.root / "schemas")["quotes"].arrow()
+    table = pq.read_table(release / "data/quotes/train-00000-of-00001.parquet")
+    assert table.num_rows == 0
+    assert table.schema.equals(declared)
+    # An all-empty list column (`source_credited: []` in every article) keeps list<string>.
+    articles = pq.read_table(release / "data/articles/train-00000-of-00001.parquet")
+    assert str(articles.schema.field("source_credited").type) == "list<element: string>"
+
+
+def test_standoff_articles_publish_no_text(project: Project, tmp_path: Path) -> None:
+    import datasets
+
+    project.edit_article("distribution: full", "distribution: standoff")
+    release = build(project.root, tmp_path / "dist")
+    article = datasets.load_dataset(str(release), "articles", split="train")[0]
+    mentions = datasets.load_dataset(str(release), "mentions", split="train")
+    assert article["text"] is None and article["title"]
+    assert set(mentions["text"]) == {None} and set(mentions["start"]) == {None}
+    assert mentions["raw_start"][0] == 121
