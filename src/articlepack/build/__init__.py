@@ -1,0 +1,163 @@
+"""Build a release: validate, then write ``OUT/<name>-<version>/`` atomically.
+
+Files are written into a temporary folder beside the target and renamed into place at the end,
+so an interrupted or failed build leaves any earlier release untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from articlepack.__about__ import __version__
+from articlepack.build import card, croissant, datapackage, facts, parquet, tables, timeline
+from articlepack.build.release import Release, build_time, iso
+from articlepack.checks import check
+from articlepack.corpus import read
+from articlepack.report import Report
+
+Progress = Callable[[str], None]
+STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
+DATACARD = "datacard.md"
+
+
+class InvalidCorpusError(ValueError):
+    """The corpus has errors, so nothing was built. ``report`` holds them."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"the corpus is invalid ({len(report.errors)} errors); nothing was written")
+        self.report = report
+
+
+def build(project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None) -> Path:
+    """Validate the project and write its release folder; return the folder's path.
+
+    Raises :class:`InvalidCorpusError` (nothing written) when validation finds errors.
+    """
+    step = progress or (lambda _name: None)
+    project = Path(project).resolve()
+    step("read")
+    corpus = read(project)
+    step("validate")
+    report = check(corpus)
+    if not report.valid:
+        raise InvalidCorpusError(report)
+    step("tables")
+    published = tables.publish(corpus)
+    dataset = corpus.dataset
+    release_facts = facts.compute(published, dataset)
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{dataset['name']}-{dataset['version']}"
+    _recover(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=out))
+    try:
+        step("parquet")
+        files = [f for name, table in published.items() for f in parquet.write_table(staging, name, table)]
+        release = Release(dataset, corpus.schemas, files, {n: t.num_rows for n, t in published.items()},
+                          build_time(project), release_facts)
+        step("card")
+        summary = {**report.summary, "validator": f"articlepack {__version__}", "errors": len(report.errors),
+                   "warnings": len(report.warnings), "waived": len(corpus.waivers)}
+        extra = _write_card(staging, project, release, summary, published)
+        step("metadata")
+        extra += _write_metadata(staging, release)
+        _write_json(staging / "datapackage.json", datapackage.descriptor(release, extra))
+        step("publish")
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_card(root: Path, project: Path, release: Release, summary: dict[str, Any],
+                published: dict[str, Any]) -> list[parquet.DataFile]:
+    (root / "timeline.svg").write_text(timeline.svg(published["events"].to_pylist()), encoding="utf-8")
+    svg = parquet.describe(root, "timeline.svg")
+    template = _datacard_template(project)
+    guidelines = _read_optional(project / "corpus" / "GUIDELINES.md")
+    blocks = {
+        **card.project_blocks(release.facts, release.dataset, card.guidelines_version(guidelines)),
+        **card.release_blocks(release, [*release.files, svg], summary),
+    }
+    front = card.front_matter(release)
+    problems = card.check_front_matter(front, [f.path for f in release.files])
+    if problems:
+        raise card.CardError("; ".join(problems))
+    text = f"---\n{front}\n---\n\n{card.fill(template, blocks)}"
+    (root / "README.md").write_text(text, encoding="utf-8")
+    return [svg, parquet.describe(root, "README.md")]
+
+
+def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:
+    _write_json(root / "croissant.json", croissant.jsonld(release))
+    (root / "CITATION.cff").write_text(citation_cff(release), encoding="utf-8")
+    return [parquet.describe(root, "croissant.json"), parquet.describe(root, "CITATION.cff")]
+
+
+def citation_cff(release: Release) -> str:
+    authors = [{"name": str(c.get("name"))} for c in release.contributors if "creator" in (c.get("roles") or [])]
+    data: dict[str, Any] = {
+        "cff-version": "1.2.0",
+        "message": "If you use this dataset, please cite it as below.",
+        "type": "dataset",
+        "title": release.title,
+        "version": release.version,
+        "date-released": iso(release.created)[:10],
+        "license": datapackage.license_entry(release.license)["name"],
+        "authors": authors or [{"name": "unknown"}],
+        "keywords": [str(k) for k in release.dataset.get("keywords") or []],
+    }
+    if release.hub_repo:
+        data["repository"] = f"https://huggingface.co/datasets/{release.hub_repo}"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _datacard_template(project: Path) -> str:
+    text = _read_optional(project / DATACARD)
+    if text is None:
+        from importlib import resources
+
+        text = resources.files("articlepack").joinpath("templates/project/datacard.md").read_text("utf-8")
+    return text
+
+
+def _read_optional(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Move the finished release into place; the old one is removed only after the new one is in."""
+    os.chmod(staging, 0o755)
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    backup = target.with_name(f".{target.name}.previous")
+    shutil.rmtree(backup, ignore_errors=True)
+    os.rename(target, backup)
+    os.rename(staging, target)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _recover(target: Path) -> None:
+    """Undo a swap that was interrupted between its two renames; drop stale partial builds."""
+    backup = target.with_name(f".{target.name}.previous")
+    if backup.exists() and not target.exists():
+        os.rename(backup, target)
+    for partial in target.parent.glob(f".{target.name}.*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)

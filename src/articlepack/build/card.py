@@ -1,0 +1,207 @@
+"""The dataset card: Hub YAML front matter plus the body of ``datacard.md`` with generated blocks.
+
+``datacard.md`` is prose that people write. Between ``<!-- articlepack:NAME -->`` and
+``<!-- /articlepack:NAME -->`` markers, blocks are generated from the corpus: *project* blocks
+(``articlepack card`` refreshes them; ``--check`` fails when they are stale) and *release* blocks
+(distribution, validation, timeline), which only a build can know and which it fills in.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from articlepack.build.parquet import DataFile
+from articlepack.build.release import Release
+
+PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation")
+RELEASE_BLOCKS = ("distribution", "validation", "timeline")
+_BLOCK = re.compile(r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)", re.S)
+_PENDING = "_Filled in by `articlepack build`._\n"
+_HUB_DTYPES = {"string", "int64", "float64", "bool"}
+
+
+class CardError(ValueError):
+    """The card's YAML would be refused by the Hub."""
+
+
+def hub_licenses() -> frozenset[str]:
+    text = resources.files("articlepack").joinpath("data/hub_licenses.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+        if n < limit:
+            return label
+    return "10M<n<100M"
+
+
+def front_matter(release: Release) -> str:
+    """The card's YAML: Hub metadata, one config per table, and each config's features."""
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    facts = release.facts
+    configs = [
+        {"config_name": name, "data_files": [{"split": "train", "path": f"data/{name}/train-*.parquet"}],
+         **({"default": True} if name == "articles" else {})}
+        for name in release.schemas
+    ]
+    card = DatasetCardData(
+        pretty_name=release.title,
+        license=release.license.lower(),
+        language=facts["languages"],
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["named-entity-recognition"],
+        size_categories=[size_category(facts["rows"]["articles"])],
+        annotations_creators=["expert-generated"],
+        language_creators=["found"],
+        multilinguality=["monolingual" if len(facts["languages"]) <= 1 else "multilingual"],
+        source_datasets=["original"],
+        tags=[str(k) for k in release.dataset.get("keywords") or []],
+        configs=configs,
+    )
+    infos = {}
+    for name, schema in release.schemas.items():
+        files = release.data_files(name)
+        size = sum(f.bytes for f in files)
+        splits = SplitDict()
+        splits.add(SplitInfo(name="train", num_bytes=size, num_examples=release.rows[name]))
+        infos[name] = DatasetInfo(features=schema.features(), config_name=name, splits=splits,
+                                  download_size=size, dataset_size=size)
+    DatasetInfosDict(infos).to_dataset_card_data(card)
+    return card.to_yaml()
+
+
+def check_front_matter(text: str, paths: list[str]) -> list[str]:
+    """What the Hub would refuse, found locally: tags, missing config files, types, licence."""
+    import fnmatch
+
+    problems = []
+    if "!!" in text or re.search(r"^\s*[^#\n]*: !", text, re.M):
+        problems.append("the card YAML contains a tag")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return [f"the card YAML does not parse: {exc}"]
+    if not isinstance(data, dict):
+        return ["the card YAML is not a mapping"]
+    if data.get("license") not in hub_licenses():
+        problems.append(f"licence {data.get('license')!r} is not a Hub licence id")
+    for config in data.get("configs", []):
+        for entry in config.get("data_files", []):
+            if not fnmatch.filter(paths, entry["path"]):
+                problems.append(f"config {config['config_name']}: no file matches {entry['path']}")
+    for info in data.get("dataset_info", []):
+        for feature in info.get("features", []):
+            dtype = feature.get("dtype", feature.get("list"))
+            if isinstance(dtype, dict):
+                if set(dtype) != {"class_label"}:
+                    problems.append(f"{info['config_name']}.{feature['name']}: unsupported type {dtype}")
+            elif dtype not in _HUB_DTYPES:
+                problems.append(f"{info['config_name']}.{feature['name']}: unsupported type {dtype!r}")
+    return problems
+
+
+# -- generated blocks --------------------------------------------------------------------------
+
+
+def project_blocks(facts: dict[str, Any], dataset: dict[str, Any], guidelines: str | None) -> dict[str, str]:
+    return {
+        "identity": _identity(facts, dataset),
+        "sources": _sources(facts),
+        "composition": _composition(facts),
+        "annotation": _annotation(facts, guidelines),
+    }
+
+
+def release_blocks(release: Release, files: list[DataFile], summary: dict[str, Any]) -> dict[str, str]:
+    rows = ["| file | bytes | sha256 |", "|---|---:|---|"]
+    rows += [f"| `{f.path}` | {f.bytes:,} | `{f.sha256}` |" for f in sorted(files, key=lambda f: f.path)]
+    checked = ", ".join(f"{summary.get(k, 0)} {k}" for k in ("articles", "mentions", "events", "quotes"))
+    validation = (
+        f"Validated by {summary['validator']} before the build: {summary['errors']} errors, "
+        f"{summary['warnings']} warnings (after {summary['waived']} reviewed waivers); checked {checked}.\n"
+    )
+    timeline = "![Events by date and type](timeline.svg)\n\n" if release.facts["event_span"] else ""
+    timeline += "The timeline plots each dated event of the corpus by its date and PLOVER type.\n"
+    return {"distribution": "\n".join(rows) + "\n", "validation": validation, "timeline": timeline}
+
+
+def fill(template: str, blocks: dict[str, str]) -> str:
+    """``template`` with each known block's content replaced; unknown blocks are left alone."""
+    def swap(match: re.Match[str]) -> str:
+        body = blocks.get(match["name"], match["body"])
+        return f"{match.group(1)}{body}{match.group(4)}"
+
+    return _BLOCK.sub(swap, template)
+
+
+def stale(template: str, blocks: dict[str, str]) -> list[str]:
+    """Names of the project blocks whose content differs from what would be generated."""
+    found = {m["name"]: m["body"] for m in _BLOCK.finditer(template)}
+    return [name for name in PROJECT_BLOCKS if name in blocks and found.get(name) != blocks[name]]
+
+
+def pending(template: str) -> str:
+    """The template with release blocks reset to a placeholder (what ``datacard.md`` keeps)."""
+    return fill(template, dict.fromkeys(RELEASE_BLOCKS, _PENDING))
+
+
+def _identity(facts: dict[str, Any], dataset: dict[str, Any]) -> str:
+    return (
+        f"**{dataset.get('title', dataset.get('name'))}**, version {dataset.get('version')} "
+        f"(`{dataset.get('name')}`). Cite as:\n\n```bibtex\n{facts['citation']}\n```\n"
+    )
+
+
+def _sources(facts: dict[str, Any]) -> str:
+    rows = ["| article | publisher | credited | crawl record | URL | published | rights | distribution | raw sha256 |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for a in facts["articles"]:
+        publisher = f"{a['source_publisher'] or 'unknown'} ({a['source_publisher_basis']})"
+        credited = ", ".join(a["source_credited"] or []) or "none"
+        url = a["source_url"] or "not recorded"
+        date = f"{a['published_date']} ({a['published_basis']}: “{_cell(a['published_evidence'])}”)"
+        rows.append(
+            f"| `{a['id']}` | {_cell(publisher)} | {_cell(credited)} | `{a['source_record']}` | {url} | {date} "
+            f"| {_cell(a['rights_statement'])} | {a['rights_distribution']} | `{a['raw_sha256'][:16]}…` |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _composition(facts: dict[str, Any]) -> str:
+    lines = ["| table | rows |", "|---|---:|"]
+    lines += [f"| {name} | {n:,} |" for name, n in facts["rows"].items()]
+    lines += ["", "| publisher | articles |", "|---|---:|"]
+    lines += [f"| {_cell(p)} | {n} |" for p, n in facts["publishers"].items()]
+    lines += ["", "| event type | events |", "|---|---:|"]
+    lines += [f"| {t} | {n} |" for t, n in facts["event_types"].items()]
+    span = facts["published_span"]
+    events = facts["event_span"]
+    lines += ["", f"Articles published from {span[0]} to {span[1]}." if span else "No articles."]
+    if events:
+        lines.append(f"Events dated from {events[0]} to {events[1]}.")
+    return "\n".join(lines) + "\n"
+
+
+def _annotation(facts: dict[str, Any], guidelines: str | None) -> str:
+    version = guidelines or "not stated"
+    annotators = ", ".join(facts["annotators"]) or "not recorded"
+    return (f"Guidelines version: {version} (`corpus/GUIDELINES.md`). Annotators: {annotators}. "
+            f"Entity types: " + ", ".join(f"{t} {n}" for t, n in facts["entity_types"].items()) + ".\n")
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def guidelines_version(text: str | None) -> str | None:
+    match = re.search(r"[Vv]ersion:?\s*\**\s*([0-9]+\.[0-9]+(?:\.[0-9]+)?)", text or "")
+    return match.group(1) if match else None

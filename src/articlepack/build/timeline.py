@@ -1,0 +1,50 @@
+"""``timeline.svg``: the corpus's dated events by date and PLOVER type, drawn as plain SVG."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+WIDTH, ROW, LEFT, TOP = 760, 28, 110, 30
+
+
+def _day(value: str) -> date:
+    """The first day of an ISO date at day, month or year precision."""
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def svg(events: list[dict[str, Any]]) -> str:
+    dated = sorted((_day(e["date"]), e["type"], e["id"], e["article_id"]) for e in events if e["date"])
+    types = sorted({t for _, t, _, _ in dated})
+    height = TOP + ROW * max(len(types), 1) + 40
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+           f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
+           '<title>Events by date and PLOVER type</title>',
+           f'<rect width="{WIDTH}" height="{height}" fill="white"/>']
+    if not dated:
+        out.append(f'<text x="{LEFT}" y="{TOP}">No dated events.</text></svg>')
+        return "\n".join(out) + "\n"
+    first, last = dated[0][0].toordinal(), dated[-1][0].toordinal()
+    span = max(last - first, 1)
+    right = WIDTH - 30
+
+    def x(day: date) -> float:
+        return LEFT + (day.toordinal() - first) / span * (right - LEFT)
+
+    axis = TOP + ROW * len(types)
+    out.append(f'<line x1="{LEFT}" y1="{axis}" x2="{right}" y2="{axis}" stroke="#444"/>')
+    for label, day in ((dated[0][0].isoformat(), dated[0][0]), (dated[-1][0].isoformat(), dated[-1][0])):
+        out.append(f'<text x="{x(day):.1f}" y="{axis + 18}" text-anchor="middle">{label}</text>')
+    for row, kind in enumerate(types):
+        y = TOP + ROW * row + ROW / 2
+        out.append(f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">{kind}</text>')
+        out.append(f'<line x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}" stroke="#ddd"/>')
+    for day, kind, event_id, article in dated:
+        y = TOP + ROW * types.index(kind) + ROW / 2
+        label = escape(f"{day.isoformat()} {kind} {article}/{event_id}")
+        out.append(f'<circle cx="{x(day):.1f}" cy="{y}" r="5" fill="#1f77b4" fill-opacity="0.6">'
+                   f'<title>{label}</title></circle>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
