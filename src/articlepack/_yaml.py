@@ -1,13 +1,22 @@
-"""Safe, fast YAML: yaml-rs parses; PyYAML's node marks locate lines only when a file has a problem.
+"""Safe, fast YAML: yaml-rs parses; PyYAML's events and nodes locate lines when a file has a problem.
 
-yaml-rs rejects tags it does not know, duplicate keys and alias bombs. Nothing here constructs
-arbitrary Python objects: PyYAML is used only to *compose* nodes (no constructors run).
+Nothing here constructs arbitrary Python objects: yaml-rs builds plain data, and PyYAML is used
+only to *parse* events and *compose* nodes (no constructors run). Hostile documents are refused
+with a :class:`YAMLProblem` (a finding code, a message and, where there is one, a line):
+
+- nesting deeper than :data:`MAX_DEPTH` (yaml-rs overflows the C stack on block nesting some
+  thousands of levels deep, so depth is bounded *before* yaml-rs sees the text);
+- any YAML tag (yaml-rs would load ``!!python/object/apply:os.system [...]`` as plain data);
+- alias bombs (yaml-rs's alias limits), duplicate keys, and several documents in one file.
+
+Guards are cheap upper bounds on the text first; only a text that fails one is parsed exactly with
+libyaml's (non-recursive) event parser, which stops at the first offending event.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -20,9 +29,20 @@ _ALIASES = yaml_rs.AliasLimits(
     max_total_replayed_events=10_000,
     max_replay_stack_depth=64,
 )
+MAX_DEPTH = 64  # deeper nesting than any corpus file needs; deeper input is hostile
+
 _LINE = re.compile(r"line (\d+)")
 _BRACKETS = re.compile(r"[\[\]{}]")
-MAX_DEPTH = 64  # deeper nesting than any corpus file needs; deeper input is hostile
+# What precedes a line's content: indentation and compact block indicators (`- - x`, `? - x`).
+# Every nested block collection starts at or after its parent's column, and at most every other
+# level shares a column, so block depth <= 2 * (longest such prefix + 1).
+_PREFIX = re.compile(r"^[ \t]*(?:(?:---|[-?:])(?:[ \t]+|$))*", re.MULTILINE)
+# A tag starts a token: `!`, `!!python/...`, `!local`, `!<verbatim>`.
+_TAG_HINT = re.compile(r"(?:^|[\s\[\]{},])!", re.MULTILINE)
+_DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t\r\n]|$)", re.MULTILINE)
+_ANCHOR = re.compile(r"for anchor (\d+)")
+_COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 class YAMLProblem(ValueError):
@@ -35,81 +55,188 @@ class YAMLProblem(ValueError):
 
 def loads(text: str) -> Any:
     """Parse ``text`` (one YAML document), raising :class:`YAMLProblem` on anything unsafe."""
-    if _too_deep(text):
-        raise YAMLProblem("yaml-unsafe", f"nesting deeper than {MAX_DEPTH} levels", None)
+    _guard(text)
     try:
-        return yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIASES)
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIASES)
     except yaml_rs.YAMLDecodeError as exc:
         raise _classify(text, str(exc)) from None
     except RecursionError:
-        raise YAMLProblem("yaml-unsafe", "document nests too deeply", None) from None
+        raise YAMLProblem("yaml-unsafe", "the document nests too deeply", None) from None
+    except BaseException as exc:  # a Rust panic surfaces as pyo3's PanicException(BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise YAMLProblem("yaml-syntax", f"the YAML parser gave up on this file ({exc})", None) from None
+    if isinstance(data, list) and _DOC_MARK.search(text):
+        _check_one_document(text)
+    return data
 
 
-def _too_deep(text: str) -> bool:
-    """Cheap guard against pathological flow nesting (``[[[[...``) before any parser recurses."""
-    depth = 0
+# -- guards -----------------------------------------------------------------------------------
+
+
+def _guard(text: str) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH or carrying a tag, before yaml-rs runs."""
+    deep = _depth_bound(text) > MAX_DEPTH
+    if deep or _TAG_HINT.search(text):
+        _scan(text, strict=deep)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound on block nesting plus an estimate of flow nesting."""
+    block = 2 * (max((len(m.group()) for m in _PREFIX.finditer(text)), default=0) + 1)
+    return block + _flow_estimate(text)
+
+
+def _flow_estimate(text: str) -> int:
+    # Brackets inside quoted strings or comments make this an estimate, not a bound; yaml-rs
+    # itself refuses flow nesting deeper than ~255 levels ("recursion limit exceeded"), so an
+    # underestimate cannot crash it.
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
     for ch in _BRACKETS.findall(text):
         if ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif ch in "]}":
+            deepest = max(deepest, depth)
+        else:
             depth = max(depth - 1, 0)
-    return False
+    return deepest
+
+
+def _scan(text: str, *, strict: bool) -> None:
+    """Walk libyaml's events: refuse a tag or nesting deeper than MAX_DEPTH.
+
+    With ``strict`` (the depth bound was exceeded), a document libyaml cannot parse is refused
+    as a syntax error rather than handed to yaml-rs, whose depth it could not measure.
+    """
+    depth = 0
+    try:
+        for event in _events(text):
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                raise YAMLProblem("yaml-unsafe", f"YAML tags such as `{tag}` are not allowed in corpus "
+                                  "files (write plain values)", _line(event))
+            if isinstance(event, _COLLECTION_START):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YAMLProblem("yaml-unsafe", f"the document nests deeper than {MAX_DEPTH} levels",
+                                      _line(event))
+            elif isinstance(event, _COLLECTION_END):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if strict:
+            mark = exc.problem_mark or exc.context_mark
+            raise YAMLProblem("yaml-syntax", _libyaml_message(exc), mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        if strict:
+            raise YAMLProblem("yaml-syntax", str(exc).strip().splitlines()[0], None) from None
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    return yaml.parse(text, Loader=_LOADER)  # type: ignore[no-any-return]
+
+
+def _line(event: yaml.Event) -> int | None:
+    mark = event.start_mark
+    return int(mark.line) + 1 if mark is not None else None
+
+
+def _libyaml_message(exc: yaml.MarkedYAMLError) -> str:
+    return " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+
+
+def _check_one_document(text: str) -> None:
+    """yaml-rs returns a list of documents for a multi-document stream: refuse that."""
+    starts: list[int | None] = []
+    try:
+        for event in _events(text):
+            if isinstance(event, yaml.DocumentStartEvent):
+                starts.append(_line(event))
+                if len(starts) > 1:
+                    raise YAMLProblem("yaml-multiple-documents",
+                                      "the file holds more than one YAML document (remove the `---` "
+                                      "separator and everything after it, or merge the documents)",
+                                      starts[1])
+    except yaml.YAMLError:
+        return
+
+
+# -- classifying yaml-rs errors -----------------------------------------------------------------
 
 
 def _classify(text: str, message: str) -> YAMLProblem:
-    first = message.strip().splitlines()[-1] if message.strip() else message
-    if "duplicate" in message.lower():
+    lines = message.strip().splitlines()
+    first = lines[-1].strip() if lines else message
+    lower = message.lower()
+    if "duplicate mapping key" in lower:
         key = message.split(":", 1)[-1].strip()
         return YAMLProblem("yaml-duplicate-key", f"duplicate key {key}", _duplicate_line(text))
-    if "tag" in message.lower():
-        return YAMLProblem("yaml-unsafe", message.strip(), _tag_line(text))
-    if "alias" in message.lower() or "replay" in message.lower() or "anchor" in message.lower():
-        return YAMLProblem("yaml-unsafe", f"alias expansion over the limit ({first})", None)
+    if "alias" in lower and ("limit exceeded" in lower or "depth exceeded" in lower or "overflow" in lower):
+        match = _ANCHOR.search(message)
+        line = _anchor_line(text, int(match.group(1))) if match else None
+        return YAMLProblem("yaml-unsafe", f"aliases expand beyond the allowed limit ({first}); "
+                           "an alias bomb?", line)
+    if "anchor count exceeded" in lower:
+        return YAMLProblem("yaml-unsafe", f"too many anchors ({first})", None)
     match = _LINE.search(message)
     line = int(match.group(1)) if match else _syntax_line(text)
+    if "recursion limit exceeded" in lower:
+        return YAMLProblem("yaml-unsafe", "the document nests too deeply", line)
     return YAMLProblem("yaml-syntax", first, line)
 
 
 def _syntax_line(text: str) -> int | None:
     try:
-        yaml.compose(text, Loader=_LOADER)
+        for _ in _events(text):
+            pass
     except yaml.MarkedYAMLError as exc:
         return exc.problem_mark.line + 1 if exc.problem_mark else None
-    except (yaml.YAMLError, RecursionError):
+    except yaml.YAMLError:
         return None
     return None
 
 
-def _tag_line(text: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), 1):
-        if "!" in line.split("#", 1)[0]:
-            return number
+def _anchor_line(text: str, number: int) -> int | None:
+    """The line of the ``number``-th anchor (1-based, in document order), as yaml-rs counts them."""
+    seen = 0
+    try:
+        for event in _events(text):
+            if getattr(event, "anchor", None) is not None and not isinstance(event, yaml.AliasEvent):
+                seen += 1
+                if seen == number:
+                    return _line(event)
+    except yaml.YAMLError:
+        return None
     return None
 
 
 def _duplicate_line(text: str) -> int | None:
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except (yaml.YAMLError, RecursionError):
+    root = _compose(text)
+    if root is None:
         return None
-    stack = [root]
+    stack, visited = [root], set()
     while stack:
         node = stack.pop()
+        if id(node) in visited:  # aliases share nodes: never walk one twice
+            continue
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
+            seen: set[Any] = set()
             for key, value in node.value:
-                if key.value in seen:
+                ident = (key.tag, key.value) if isinstance(key, yaml.ScalarNode) else id(key)
+                if ident in seen:
                     return int(key.start_mark.line) + 1
-                seen.add(key.value)
+                seen.add(ident)
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return None
 
 
-def line_of(text: str, path: Sequence[str | int]) -> int | None:
+# -- locating a path ----------------------------------------------------------------------------
+
+
+def line_of(text: str, path: Sequence[Any]) -> int | None:
     """1-based line of the node at ``path`` (keys and list indexes); its nearest ancestor if absent."""
     root = _compose(text)
     if root is None:
@@ -119,21 +246,35 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
         child = None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                if key.value == step:
+                if _same_key(key, step):
                     child, line = value, int(key.start_mark.line) + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if 0 <= step < len(node.value):
-                child = node.value[step]
-                line = int(child.start_mark.line) + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            child = node.value[step]
+            line = int(child.start_mark.line) + 1
         if child is None:
             break
         node = child
     return line
 
 
+def _same_key(key: yaml.Node, step: Any) -> bool:
+    if not isinstance(key, yaml.ScalarNode):
+        return False
+    if isinstance(step, str):
+        return bool(key.value == step)
+    if isinstance(step, bool) or step is None:
+        return False
+    return bool(key.value == str(step))  # a non-string key (5) as written (5)
+
+
 @lru_cache(maxsize=64)
 def _compose(text: str) -> yaml.Node | None:
+    if _depth_bound(text) > MAX_DEPTH:
+        try:
+            _scan(text, strict=True)
+        except YAMLProblem:
+            return None
     try:
         return yaml.compose(text, Loader=_LOADER)
     except (yaml.YAMLError, RecursionError):

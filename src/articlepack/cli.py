@@ -100,10 +100,9 @@ def build(
     The release holds data/<table>/*.parquet, README.md (the Hub dataset card), datapackage.json,
     croissant.json, CITATION.cff and timeline.svg. An invalid corpus writes nothing (exit 1).
     """
-    from articlepack.build import STEPS, InvalidCorpusError
+    from articlepack.build import STEPS
     from articlepack.build import build as run
-    from articlepack.build.card import CardError
-    from articlepack.corpus import ProjectError
+    from articlepack.errors import CardError, InvalidCorpusError, ProjectError
 
     try:
         if quiet:
@@ -125,6 +124,80 @@ def build(
     except OSError as exc:
         raise _fail(f"cannot write the release: {exc}", 1) from None
     typer.echo(str(target))
+
+
+@app.command()
+def card(
+    project: ProjectArg = Path("."),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when a generated block is stale.")] = False,
+) -> None:
+    """Refresh the generated blocks of datacard.md (sources, composition, ...) from the corpus.
+
+    Prose outside the `<!-- articlepack:NAME -->` markers is never touched. Run with --check in CI.
+    """
+    from articlepack.build import refresh_card
+    from articlepack.errors import InvalidCorpusError, ProjectError
+
+    try:
+        stale = refresh_card(project, check_only=check)
+    except ProjectError as exc:
+        raise _fail(str(exc)) from None
+    except InvalidCorpusError as exc:
+        from articlepack._console import print_report
+
+        print_report(exc.report)
+        raise _fail(str(exc), 1) from None
+    if check and stale:
+        raise _fail(f"datacard.md is stale ({', '.join(stale)}); run `articlepack card`", 1)
+    typer.echo("datacard.md is up to date" if not stale else f"refreshed datacard.md: {', '.join(stale)}")
+
+
+@app.command()
+def verify(
+    release: Annotated[Path, typer.Argument(help="A release folder (as written by `articlepack build`).")],
+) -> None:
+    """Re-hash every file of a release against its datapackage.json; exit 1 naming each bad file."""
+    from articlepack.errors import IntegrityError
+    from articlepack.verify import problems
+
+    try:
+        found = problems(release)
+    except IntegrityError as exc:
+        raise _fail(str(exc), 2) from None
+    for problem in found:
+        typer.echo(f"{release}: {problem}", err=True)
+    if found:
+        raise typer.Exit(1)
+    typer.echo(f"{release}: every file matches the release record")
+
+
+@app.command()
+def publish(
+    release: Annotated[Path, typer.Argument(help="A release folder (as written by `articlepack build`).")],
+    repo: Annotated[str, typer.Option("--repo", help="The Hub dataset repo, ORG/NAME.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and touch nothing.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="Create the repo private if it is new.")] = False,
+) -> None:
+    """Publish RELEASE to the Hub as one commit plus the tag v<version>.
+
+    Needs a token with write access in HF_TOKEN (or `hf auth login`). Refuses a release that fails
+    `verify`, a tag that already exists, and a version not newer than the Hub's latest tag.
+    """
+    from articlepack.errors import PublishError
+    from articlepack.publish import publish as run
+
+    try:
+        plan = run(release, repo, dry_run=dry_run, private=private)
+    except PublishError as exc:
+        raise _fail(str(exc), 1) from None
+    verb = "would commit" if dry_run else "committed"
+    typer.echo(f"{repo}: {verb} {len(plan.files)} files ({plan.bytes:,} bytes) in one commit, tag {plan.tag}")
+    for path, size in plan.files:
+        typer.echo(f"  add {path} ({size:,} bytes)")
+    for path in plan.deletions:
+        typer.echo(f"  delete {path}")
+    if plan.commit:
+        typer.echo(f"commit {plan.commit} on parent {plan.parent_commit}")
 
 
 @app.command()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articlepack import _yaml
+from articlepack.errors import SchemaError
 
 if TYPE_CHECKING:
     import pandera.polars as pa
@@ -36,10 +37,6 @@ _CROISSANT = {
     "number": "sc:Float",
     "boolean": "sc:Boolean",
 }
-
-
-class SchemaError(ValueError):
-    """A Table Schema file that articlepack cannot use."""
 
 
 @dataclass(frozen=True)

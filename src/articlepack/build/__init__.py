@@ -21,19 +21,11 @@ from articlepack.build import card, croissant, datapackage, facts, parquet, tabl
 from articlepack.build.release import Release, build_time, iso
 from articlepack.checks import check
 from articlepack.corpus import read
-from articlepack.report import Report
+from articlepack.errors import InvalidCorpusError
 
 Progress = Callable[[str], None]
 STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
 DATACARD = "datacard.md"
-
-
-class InvalidCorpusError(ValueError):
-    """The corpus has errors, so nothing was built. ``report`` holds them."""
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(f"the corpus is invalid ({len(report.errors)} errors); nothing was written")
-        self.report = report
 
 
 def build(project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None) -> Path:
@@ -76,6 +68,27 @@ def build(project: Path | str, out: Path | str = "dist", *, progress: Progress |
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
+    """Regenerate the project blocks of ``datacard.md``; return the names of those that were stale.
+
+    With ``check_only``, write nothing. Raises :class:`InvalidCorpusError` on an invalid corpus.
+    """
+    project = Path(project).resolve()
+    corpus = read(project)
+    report = check(corpus)
+    if not report.valid:
+        raise InvalidCorpusError(report)
+    published = tables.publish(corpus)
+    release_facts = facts.compute(published, corpus.dataset)
+    guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
+    blocks = card.project_blocks(release_facts, corpus.dataset, guidelines)
+    template = _datacard_template(project)
+    stale = card.stale(template, blocks)
+    if stale and not check_only:
+        (project / DATACARD).write_text(card.pending(card.fill(template, blocks)), encoding="utf-8")
+    return stale
 
 
 def _write_card(root: Path, project: Path, release: Release, summary: dict[str, Any],

@@ -16,16 +16,13 @@ import yaml
 
 from articlepack.build.parquet import DataFile
 from articlepack.build.release import Release
+from articlepack.errors import CardError
 
 PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation")
 RELEASE_BLOCKS = ("distribution", "validation", "timeline")
 _BLOCK = re.compile(r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)", re.S)
 _PENDING = "_Filled in by `articlepack build`._\n"
 _HUB_DTYPES = {"string", "int64", "float64", "bool"}
-
-
-class CardError(ValueError):
-    """The card's YAML would be refused by the Hub."""
 
 
 def hub_licenses() -> frozenset[str]:

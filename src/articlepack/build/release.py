@@ -58,22 +58,30 @@ class Release:
 
 
 def build_time(project: Path) -> datetime:
-    """SOURCE_DATE_EPOCH, else the project's last commit time, else its newest corpus file's mtime.
+    """SOURCE_DATE_EPOCH, else the project's last commit time, else the time an sdist recorded in
+    ``.source-date-epoch``, else the newest corpus file's mtime.
 
     Never the wall clock, so that rebuilding the same corpus gives the same bytes.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
+    sources = ["corpus", "schemas", "datacard.md"]
+    schemas = (project / "schemas").resolve()
+    if schemas.is_relative_to(project.resolve()):
+        sources.append(schemas.relative_to(project.resolve()).as_posix())
     try:
         done = subprocess.run(
-            ["git", "-C", str(project), "log", "-1", "--format=%ct", "--", "corpus", "schemas"],
+            ["git", "-C", str(project), "log", "-1", "--format=%ct", "--", *sources],
             capture_output=True, text=True, timeout=10, check=False,
         )
         if done.returncode == 0 and done.stdout.strip().isdigit():
             return datetime.fromtimestamp(int(done.stdout.strip()), UTC)
     except (OSError, subprocess.SubprocessError):
         pass
+    recorded = project / ".source-date-epoch"
+    if recorded.is_file() and recorded.read_text().strip().isdigit():
+        return datetime.fromtimestamp(int(recorded.read_text().strip()), UTC)
     newest = max((p.stat().st_mtime for p in (project / "corpus").rglob("*") if p.is_file()), default=0)
     return datetime.fromtimestamp(int(newest), UTC)
 
