@@ -168,7 +168,7 @@ def _sources(facts: dict[str, Any]) -> str:
         date = f"{a['published_date']} ({a['published_basis']}: “{_cell(a['published_evidence'])}”)"
         rows.append(
             f"| `{a['id']}` | {_cell(publisher)} | {_cell(credited)} | `{a['source_record']}` | {url} | {date} "
-            f"| {_cell(a['rights_statement'])} | {a['rights_distribution']} | `{a['raw_sha256'][:16]}…` |"
+            f"| {_cell(a['rights_statement'])} | {a['rights_distribution']} | `{a['raw_sha256']}` |"
         )
     return "\n".join(rows) + "\n"
 

@@ -1,0 +1,90 @@
+"""Developer sessions. `nox` runs lint, typecheck and tests; the others on demand (`nox -s NAME`)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.default_venv_backend = "venv"
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite (the same command as the README's Quick start)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def validate(session: nox.Session) -> None:
+    """Validate the bundled corpus and check that datacard.md is up to date."""
+    session.install("-e", ".")
+    session.run("articlepack", "validate", ".")
+    session.run("articlepack", "card", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Validate and build the bundled corpus into dist/."""
+    session.install("-e", ".")
+    session.run("articlepack", "build", ".", "--out", "dist", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks at 1k, 10k and 100k articles (`nox -s bench -- --sizes 1000` for fewer)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """The property-based tests with the long hypothesis profile."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/test_properties.py", *session.posargs, env={"HYPOTHESIS_PROFILE": "fuzz"})
+
+
+@nox.session(name="release-check", python=PYTHON)
+def release_check(session: nox.Session) -> None:
+    """Fail when the declared version is lower than the bump the changes since the last tag require."""
+    session.install("-e", ".")
+    session.run("articlepack", "validate", ".", "--against", *(session.posargs or []), external=False)
+
+
+@nox.session(python=PYTHON)
+def publish(session: nox.Session) -> None:
+    """Build and publish to the Hub: a dry run unless `nox -s publish -- --no-dry-run`."""
+    session.install("-e", ".")
+    dry = "--no-dry-run" not in session.posargs
+    args = [a for a in session.posargs if a != "--no-dry-run"]
+    target = session.run("articlepack", "build", ".", "--out", "dist", "--quiet", silent=True)
+    release = str(target).strip().splitlines()[-1]
+    repo = next((a.split("=", 1)[1] for a in args if a.startswith("--repo=")), None)
+    command = ["articlepack", "publish", release]
+    command += ["--repo", repo] if repo else ["--repo", _hub_repo()]
+    session.run(*command, *(["--dry-run"] if dry else []))
+
+
+def _hub_repo() -> str:
+    import re
+    from pathlib import Path
+
+    text = Path("corpus/dataset.yaml").read_text(encoding="utf-8")
+    match = re.search(r"^hub:\s*\{\s*repo:\s*([^\s}]+)", text, re.M) or re.search(r"^\s+repo:\s*(\S+)", text, re.M)
+    if not match:
+        raise SystemExit("corpus/dataset.yaml names no hub repo; pass -- --repo=ORG/NAME")
+    return match.group(1)
