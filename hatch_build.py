@@ -24,14 +24,14 @@ class ReleaseBuildHook(BuildHookInterface):  # type: ignore[misc]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         root = Path(self.root)
         sys.path.insert(0, str(root / "src"))
-        from articlepack.build.release import build_time
+        from articlepack.builder.release import build_time
 
         if self.target_name == "sdist":
             (root / EPOCH_FILE).write_text(f"{int(build_time(root).timestamp())}\n")
             return
         if self.target_name != "wheel" or version == "editable":
             return
-        from articlepack.build import build
+        from articlepack.builder import build
         from articlepack.errors import InvalidCorpusError
 
         self._tmp = tempfile.mkdtemp(prefix="articlepack-wheel-")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from articlepack.build import build
+from articlepack.builder import build
 from articlepack.schema import TABLES
 from conftest import Project
 
@@ -119,7 +119,7 @@ def test_rebuild_replaces_release_and_cleans_up(project: Project, tmp_path: Path
 
 _SLOW_BUILD = """
 import sys, time
-import articlepack.build.parquet as parquet
+import articlepack.builder.parquet as parquet
 real, written = parquet.write_table, []
 def slow(root, name, table):
     out = real(root, name, table)
@@ -129,7 +129,7 @@ def slow(root, name, table):
         time.sleep(60)
     return out
 parquet.write_table = slow
-from articlepack.build import build
+from articlepack.builder import build
 build(sys.argv[1], sys.argv[2])
 """
 

@@ -1,25 +1,40 @@
 """articlepack: annotated news articles in, validated and versioned dataset releases out.
 
-Exceptions (one root, each also a built-in)::
-
-    ArticlepackError
-    ├── ProjectError(ValueError)      the path is not a usable dataset project
-    └── SchemaError(ValueError)       a Table Schema articlepack cannot use
+The pipeline, one module per stage: :mod:`~articlepack.corpus` reads a dataset project,
+:mod:`~articlepack.checks` validates it, :mod:`~articlepack.builder` writes a release,
+:mod:`~articlepack.publish` sends it to the Hub, :mod:`~articlepack.load` reads it back.
+Exceptions are in :mod:`articlepack.errors`.
 """
 
+from __future__ import annotations
+
 from articlepack.__about__ import __version__
+from articlepack.builder import build
 from articlepack.checks import validate
-from articlepack.corpus import ProjectError
+from articlepack.errors import (
+    ArticlepackError,
+    CardError,
+    IntegrityError,
+    InvalidCorpusError,
+    ProjectError,
+    PublishError,
+    SchemaError,
+)
+from articlepack.load import info, load
 from articlepack.project import init
-from articlepack.report import Finding, Report
-from articlepack.schema import SchemaError
 
 __all__ = [
-    "Finding",
+    "ArticlepackError",
+    "CardError",
+    "IntegrityError",
+    "InvalidCorpusError",
     "ProjectError",
-    "Report",
+    "PublishError",
     "SchemaError",
     "__version__",
+    "build",
+    "info",
     "init",
+    "load",
     "validate",
 ]

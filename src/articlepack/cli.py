@@ -100,8 +100,8 @@ def build(
     The release holds data/<table>/*.parquet, README.md (the Hub dataset card), datapackage.json,
     croissant.json, CITATION.cff and timeline.svg. An invalid corpus writes nothing (exit 1).
     """
-    from articlepack.build import STEPS
-    from articlepack.build import build as run
+    from articlepack.builder import STEPS
+    from articlepack.builder import build as run
     from articlepack.errors import CardError, InvalidCorpusError, ProjectError
 
     try:
@@ -135,7 +135,7 @@ def card(
 
     Prose outside the `<!-- articlepack:NAME -->` markers is never touched. Run with --check in CI.
     """
-    from articlepack.build import refresh_card
+    from articlepack.builder import refresh_card
     from articlepack.errors import InvalidCorpusError, ProjectError
 
     try:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from articlepack.build.parquet import sha256_file
+from articlepack.builder.parquet import sha256_file
 from articlepack.errors import IntegrityError
 
 RECORD = "datapackage.json"

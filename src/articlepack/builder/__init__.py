@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from articlepack.__about__ import __version__
-from articlepack.build import card, croissant, datapackage, facts, parquet, tables, timeline
-from articlepack.build.release import Release, build_time, iso
+from articlepack.builder import card, croissant, datapackage, facts, parquet, tables, timeline
+from articlepack.builder.release import Release, build_time, iso
 from articlepack.checks import check
 from articlepack.corpus import read
 from articlepack.errors import InvalidCorpusError

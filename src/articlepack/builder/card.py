@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from articlepack.build.parquet import DataFile
-from articlepack.build.release import Release
+from articlepack.builder.parquet import DataFile
+from articlepack.builder.release import Release
 from articlepack.errors import CardError
 
 PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation")

@@ -7,8 +7,8 @@ from importlib import resources
 from typing import Any
 
 from articlepack.__about__ import __version__
-from articlepack.build.datapackage import license_entry
-from articlepack.build.release import Release, iso
+from articlepack.builder.datapackage import license_entry
+from articlepack.builder.release import Release, iso
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from articlepack.build.parquet import DataFile
+from articlepack.builder.parquet import DataFile
 from articlepack.schema import TableSchema
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from articlepack.__about__ import __version__
-from articlepack.build.parquet import DataFile
-from articlepack.build.release import Release, iso
+from articlepack.builder.parquet import DataFile
+from articlepack.builder.release import Release, iso
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
