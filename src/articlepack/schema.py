@@ -120,16 +120,27 @@ class TableSchema:
     def frictionless(self, *, parquet: bool = False) -> dict[str, Any]:
         """The standard Table Schema descriptor (without articlepack's extension keys).
 
-        With ``parquet``, ``array`` fields become ``any``: frictionless 5.21 reads a Parquet list
-        cell as a NumPy array and rejects it as an ``array`` (the item type stays in the description).
+        With ``parquet``, the descriptor is adapted to how frictionless 5.21 reads Parquet (through
+        pandas): a list cell arrives as a NumPy array, so ``array`` fields become ``any`` (the item
+        type stays in the description); a null in an integer column arrives as NaN, so optional
+        integer fields count ``nan`` as missing; and a foreign key with an optional field fails
+        when only that field is null, so such keys are left to articlepack's own validator.
         """
         descriptor = {k: v for k, v in self.descriptor.items() if not k.startswith("x-")}
         descriptor.setdefault("$schema", "https://datapackage.org/profiles/2.0/tableschema.json")
         if parquet:
             descriptor["fields"] = [self._parquet_field(f) for f in self.fields]
+            required = {f["name"] for f in self.fields if f.get("constraints", {}).get("required")}
+            keys = [fk for fk in descriptor.get("foreignKeys", [])
+                    if set([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]) <= required]
+            descriptor["foreignKeys"] = keys
+            if not keys:
+                del descriptor["foreignKeys"]
         return descriptor
 
     def _parquet_field(self, f: dict[str, Any]) -> dict[str, Any]:
+        if f.get("type") == "integer" and not f.get("constraints", {}).get("required"):
+            return {**f, "missingValues": ["", "nan"]}
         if f.get("type") != "array":
             return f
         item = self.item(f["name"])["type"]
