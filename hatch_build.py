@@ -26,15 +26,17 @@ class ReleaseBuildHook(BuildHookInterface):  # type: ignore[misc]
         sys.path.insert(0, str(root / "src"))
         from articlepack.builder.release import build_time
 
+        self._tmp = tempfile.mkdtemp(prefix="articlepack-build-")
         if self.target_name == "sdist":
-            (root / EPOCH_FILE).write_text(f"{int(build_time(root).timestamp())}\n")
+            epoch = Path(self._tmp, EPOCH_FILE)
+            epoch.write_text(f"{int(build_time(root).timestamp())}\n")
+            build_data["force_include"][str(epoch)] = EPOCH_FILE
             return
         if self.target_name != "wheel" or version == "editable":
             return
         from articlepack.builder import build
         from articlepack.errors import InvalidCorpusError
 
-        self._tmp = tempfile.mkdtemp(prefix="articlepack-wheel-")
         try:
             release = build(root, self._tmp)
         except InvalidCorpusError as exc:
