@@ -21,7 +21,7 @@ from articlepack.builder import card, croissant, datapackage, facts, parquet, ta
 from articlepack.builder.release import Release, build_time, iso
 from articlepack.checks import check
 from articlepack.corpus import read
-from articlepack.errors import InvalidCorpusError
+from articlepack.errors import CardError, InvalidCorpusError
 
 Progress = Callable[[str], None]
 STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
@@ -104,7 +104,7 @@ def _write_card(root: Path, project: Path, release: Release, summary: dict[str, 
     front = card.front_matter(release)
     problems = card.check_front_matter(front, [f.path for f in release.files])
     if problems:
-        raise card.CardError("; ".join(problems))
+        raise CardError("; ".join(problems))
     text = f"---\n{front}\n---\n\n{card.fill(template, blocks)}"
     (root / "README.md").write_text(text, encoding="utf-8")
     return [svg, parquet.describe(root, "README.md")]

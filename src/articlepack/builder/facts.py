@@ -24,7 +24,7 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
         zip(mentions.column("article_id").to_pylist(), mentions.column("id").to_pylist(), strict=True),
         mentions.column("entity_id").to_pylist(), strict=True,
     ))
-    quoted_people = sorted({mention_entity.get(s) for s in speakers} & person_ids)
+    quoted_people = sorted({str(mention_entity.get(s)) for s in speakers} & person_ids)
     publishers = Counter(a["source_publisher"] or "unknown" for a in articles)
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
     languages = sorted({a["language"] for a in articles})
