@@ -28,15 +28,21 @@ def svg(events: list[dict[str, Any]]) -> str:
         return "\n".join(out) + "\n"
     first, last = dated[0][0].toordinal(), dated[-1][0].toordinal()
     span = max(last - first, 1)
-    right = WIDTH - 30
+    right = WIDTH - 60
 
     def x(day: date) -> float:
         return LEFT + (day.toordinal() - first) / span * (right - LEFT)
 
     axis = TOP + ROW * len(types)
     out.append(f'<line x1="{LEFT}" y1="{axis}" x2="{right}" y2="{axis}" stroke="#444"/>')
-    for label, day in ((dated[0][0].isoformat(), dated[0][0]), (dated[-1][0].isoformat(), dated[-1][0])):
-        out.append(f'<text x="{x(day):.1f}" y="{axis + 18}" text-anchor="middle">{label}</text>')
+    years = [date(y, 1, 1) for y in range(dated[0][0].year + 1, dated[-1][0].year + 1)]
+    placed: list[float] = []
+    for day in [*years, dated[0][0], dated[-1][0]]:
+        if any(abs(x(day) - other) < 75 for other in placed):
+            continue
+        placed.append(x(day))
+        out.append(f'<line x1="{x(day):.1f}" y1="{axis}" x2="{x(day):.1f}" y2="{axis + 5}" stroke="#444"/>')
+        out.append(f'<text x="{x(day):.1f}" y="{axis + 18}" text-anchor="middle">{day.isoformat()}</text>')
     for row, kind in enumerate(types):
         y = TOP + ROW * row + ROW / 2
         out.append(f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">{kind}</text>')
