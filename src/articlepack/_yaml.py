@@ -1,4 +1,4 @@
-"""Safe, fast YAML: yaml-rs parses; PyYAML's events and nodes locate lines when a file has a problem.
+"""Safe, fast YAML: yaml-rs parses; PyYAML's events and nodes guard the parser and locate lines.
 
 Nothing here constructs arbitrary Python objects: yaml-rs builds plain data, and PyYAML is used
 only to *parse* events and *compose* nodes (no constructors run). Hostile documents are refused
@@ -33,10 +33,12 @@ MAX_DEPTH = 64  # deeper nesting than any corpus file needs; deeper input is hos
 
 _LINE = re.compile(r"line (\d+)")
 _BRACKETS = re.compile(r"[\[\]{}]")
-# What precedes a line's content: indentation and compact block indicators (`- - x`, `? - x`).
-# Every nested block collection starts at or after its parent's column, and at most every other
-# level shares a column, so block depth <= 2 * (longest such prefix + 1).
-_PREFIX = re.compile(r"^[ \t]*(?:(?:---|[-?:])(?:[ \t]+|$))*", re.MULTILINE)
+# Block nesting: every nested block collection starts at or after its parent's column, and at
+# most every other level shares a column, so block depth <= 2 * (longest line prefix of spaces
+# and compact indicators `- ? :` + 1). A prefix shorter than _PREFIX bounds it by 32 levels.
+_PREFIX = 16
+_PREFIX_CHARS = " \t?:-"
+_LONG_PREFIX = re.compile(rf"[\r\n][ \t?:-]{{{_PREFIX}}}")  # YAML breaks lines at \r too
 # A tag starts a token: `!`, `!!python/...`, `!local`, `!<verbatim>`.
 _TAG_HINT = re.compile(r"(?:^|[\s\[\]{},])!", re.MULTILINE)
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t\r\n]|$)", re.MULTILINE)
@@ -65,7 +67,9 @@ def loads(text: str) -> Any:
     except BaseException as exc:  # a Rust panic surfaces as pyo3's PanicException(BaseException)
         if type(exc).__name__ != "PanicException":
             raise
-        raise YAMLProblem("yaml-syntax", f"the YAML parser gave up on this file ({exc})", None) from None
+        raise YAMLProblem(
+            "yaml-syntax", f"the YAML parser gave up on this file ({exc})", None
+        ) from None
     if isinstance(data, list) and _DOC_MARK.search(text):
         _check_one_document(text)
     return data
@@ -76,22 +80,24 @@ def loads(text: str) -> Any:
 
 def _guard(text: str) -> None:
     """Refuse documents nested deeper than MAX_DEPTH or carrying a tag, before yaml-rs runs."""
-    deep = _depth_bound(text) > MAX_DEPTH
-    if deep or _TAG_HINT.search(text):
+    deep = _maybe_deep(text)
+    if deep or ("!" in text and _TAG_HINT.search(text)):
         _scan(text, strict=deep)
 
 
-def _depth_bound(text: str) -> int:
-    """A cheap upper bound on block nesting plus an estimate of flow nesting."""
-    block = 2 * (max((len(m.group()) for m in _PREFIX.finditer(text)), default=0) + 1)
-    return block + _flow_estimate(text)
+def _maybe_deep(text: str) -> bool:
+    """Whether a cheap upper bound on the nesting depth exceeds MAX_DEPTH (costs microseconds)."""
+    head = text[: _PREFIX + 1].lstrip("\ufeff")[:_PREFIX]
+    if _LONG_PREFIX.search(text) or len(head) - len(head.lstrip(_PREFIX_CHARS)) >= _PREFIX:
+        return True
+    return 2 * _PREFIX + _flow_estimate(text) > MAX_DEPTH
 
 
 def _flow_estimate(text: str) -> int:
     # Brackets inside quoted strings or comments make this an estimate, not a bound; yaml-rs
     # itself refuses flow nesting deeper than ~255 levels ("recursion limit exceeded"), so an
     # underestimate cannot crash it.
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if text.count("[") + text.count("{") <= MAX_DEPTH - 2 * _PREFIX:
         return 0
     depth = deepest = 0
     for ch in _BRACKETS.findall(text):
@@ -114,26 +120,28 @@ def _scan(text: str, *, strict: bool) -> None:
         for event in _events(text):
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise YAMLProblem("yaml-unsafe", f"YAML tags such as `{tag}` are not allowed in corpus "
-                                  "files (write plain values)", _line(event))
+                raise YAMLProblem("yaml-unsafe", f"YAML tags such as `{tag}` are not allowed in "
+                                  "corpus files (write plain values)", _line(event))
             if isinstance(event, _COLLECTION_START):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YAMLProblem("yaml-unsafe", f"the document nests deeper than {MAX_DEPTH} levels",
+                    raise YAMLProblem("yaml-unsafe",
+                                      f"the document nests deeper than {MAX_DEPTH} levels",
                                       _line(event))
             elif isinstance(event, _COLLECTION_END):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         if strict:
             mark = exc.problem_mark or exc.context_mark
-            raise YAMLProblem("yaml-syntax", _libyaml_message(exc), mark.line + 1 if mark else None) from None
+            line = mark.line + 1 if mark else None
+            raise YAMLProblem("yaml-syntax", _libyaml_message(exc), line) from None
     except yaml.YAMLError as exc:
         if strict:
             raise YAMLProblem("yaml-syntax", str(exc).strip().splitlines()[0], None) from None
 
 
 def _events(text: str) -> Iterator[yaml.Event]:
-    return yaml.parse(text, Loader=_LOADER)  # type: ignore[no-any-return]
+    return yaml.parse(text, Loader=_LOADER)
 
 
 def _line(event: yaml.Event) -> int | None:
@@ -153,10 +161,12 @@ def _check_one_document(text: str) -> None:
             if isinstance(event, yaml.DocumentStartEvent):
                 starts.append(_line(event))
                 if len(starts) > 1:
-                    raise YAMLProblem("yaml-multiple-documents",
-                                      "the file holds more than one YAML document (remove the `---` "
-                                      "separator and everything after it, or merge the documents)",
-                                      starts[1])
+                    raise YAMLProblem(
+                        "yaml-multiple-documents",
+                        "the file holds more than one YAML document (remove the `---` separator "
+                        "and everything after it, or merge the documents)",
+                        starts[1],
+                    )
     except yaml.YAMLError:
         return
 
@@ -171,9 +181,9 @@ def _classify(text: str, message: str) -> YAMLProblem:
     if "duplicate mapping key" in lower:
         key = message.split(":", 1)[-1].strip()
         return YAMLProblem("yaml-duplicate-key", f"duplicate key {key}", _duplicate_line(text))
-    if "alias" in lower and ("limit exceeded" in lower or "depth exceeded" in lower or "overflow" in lower):
+    if "alias" in lower and any(w in lower for w in ("exceeded", "overflow")):
         match = _ANCHOR.search(message)
-        line = _anchor_line(text, int(match.group(1))) if match else None
+        line = _anchor_line(text, int(match.group(1)) if match else None)
         return YAMLProblem("yaml-unsafe", f"aliases expand beyond the allowed limit ({first}); "
                            "an alias bomb?", line)
     if "anchor count exceeded" in lower:
@@ -196,12 +206,16 @@ def _syntax_line(text: str) -> int | None:
     return None
 
 
-def _anchor_line(text: str, number: int) -> int | None:
-    """The line of the ``number``-th anchor (1-based, in document order), as yaml-rs counts them."""
+def _anchor_line(text: str, number: int | None) -> int | None:
+    """The line of the ``number``-th anchor (1-based, in document order, as yaml-rs counts them),
+    or of the first alias when yaml-rs names no anchor."""
     seen = 0
     try:
         for event in _events(text):
-            if getattr(event, "anchor", None) is not None and not isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent):
+                if number is None:
+                    return _line(event)
+            elif getattr(event, "anchor", None) is not None:
                 seen += 1
                 if seen == number:
                     return _line(event)
@@ -237,7 +251,7 @@ def _duplicate_line(text: str) -> int | None:
 
 
 def line_of(text: str, path: Sequence[Any]) -> int | None:
-    """1-based line of the node at ``path`` (keys and list indexes); its nearest ancestor if absent."""
+    """1-based line of the node at ``path`` (keys, list indexes); its nearest ancestor if absent."""
     root = _compose(text)
     if root is None:
         return None
@@ -249,7 +263,8 @@ def line_of(text: str, path: Sequence[Any]) -> int | None:
                 if _same_key(key, step):
                     child, line = value, int(key.start_mark.line) + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        elif (isinstance(node, yaml.SequenceNode) and isinstance(step, int)
+              and 0 <= step < len(node.value)):
             child = node.value[step]
             line = int(child.start_mark.line) + 1
         if child is None:
@@ -259,18 +274,25 @@ def line_of(text: str, path: Sequence[Any]) -> int | None:
 
 
 def _same_key(key: yaml.Node, step: Any) -> bool:
+    """Whether a key node is the loaded key ``step`` (non-string keys matched as written)."""
+    if isinstance(step, tuple):  # yaml-rs loads a sequence key as a tuple, a mapping as frozenset
+        return isinstance(key, yaml.SequenceNode) and len(key.value) == len(step)
+    if isinstance(step, frozenset):
+        return isinstance(key, yaml.MappingNode) and len(key.value) == len(step)
     if not isinstance(key, yaml.ScalarNode):
         return False
     if isinstance(step, str):
         return bool(key.value == step)
-    if isinstance(step, bool) or step is None:
-        return False
-    return bool(key.value == str(step))  # a non-string key (5) as written (5)
+    if step is None:
+        return str(key.tag).endswith(":null")
+    if isinstance(step, bool):
+        return str(key.tag).endswith(":bool") and str(key.value).lower() == str(step).lower()
+    return bool(key.value == str(step))
 
 
 @lru_cache(maxsize=64)
 def _compose(text: str) -> yaml.Node | None:
-    if _depth_bound(text) > MAX_DEPTH:
+    if _maybe_deep(text):
         try:
             _scan(text, strict=True)
         except YAMLProblem:

@@ -1,31 +1,35 @@
-"""Validate a read corpus: every check runs on whole columns (pandera, polars joins, string slicing).
+"""Validate a read corpus: every check runs on whole columns (pandera, polars joins, slicing).
 
-Python loops run only over *failures*, to word their messages and find their lines.
+Python loops run only over *failures*, to word their messages and find their lines. Failure rows
+never carry a whole raw text into Python: what a message quotes is sliced out by polars first.
 """
 
 from __future__ import annotations
 
 import re
+import reprlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articlepack import _yaml
-from articlepack.corpus import Corpus, column_path, decode_path, dotted, read
+from articlepack.corpus import DATASET, Corpus, column_path, decode_path, dotted, read
 from articlepack.report import CODES, Finding, Report
-from articlepack.schema import Span, TableSchema
+from articlepack.schema import TableSchema
 
 if TYPE_CHECKING:
     import polars as pl
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
+    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 ELLIPSIS = " … "
 ABBREVIATE_FROM = 200
+NEAR = 2_000  # characters either side of a wrong span searched for where its text really is
 _MOJIBAKE = r"â€|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]"
 _PANDERA_CODES = {
     "not_nullable": "missing-key",
@@ -41,23 +45,31 @@ _PANDERA_CODES = {
 _DATASET_KEYS = {"name", "title", "version", "description", "license", "text_rights",
                  "contributors", "hub", "keywords", "homepage"}
 _DATASET_REQUIRED = ("name", "title", "version", "license")
+_DATASET_STRINGS = ("name", "title", "version", "description", "license", "text_rights", "homepage")
+_HUB_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 60, 60, 2
 
 
 def validate(path: Path | str) -> Report:
     """Read and validate the dataset project at ``path``.
 
-    Raises :class:`articlepack.corpus.ProjectError` when ``path`` is not a project at all.
+    Raises :class:`articlepack.errors.ProjectError` when ``path`` is not a project at all.
     """
     corpus = read(path)
     return check(corpus)
 
 
 def check(corpus: Corpus) -> Report:
-    """Run every check over a read corpus and return the report (waivers applied, lines resolved)."""
+    """Run every check over a read corpus; return the report (waivers applied, lines found)."""
     findings = list(corpus.findings)
-    findings += check_dataset(corpus.dataset)
+    dataset_file = DATASET.as_posix()
+    if not any(f.file == dataset_file and f.severity == "error" for f in corpus.findings):
+        findings += check_dataset(corpus.dataset)
     if not corpus.folders:
-        findings.append(Finding("empty-corpus", "corpus/articles", "add at least one article folder"))
+        findings.append(
+            Finding("empty-corpus", "corpus/articles", "add at least one article folder")
+        )
     for name, schema in corpus.schemas.items():
         findings += check_table(corpus.tables[name], schema)
     findings += check_dates(corpus)
@@ -72,26 +84,80 @@ def check(corpus: Corpus) -> Report:
     return Report.of(locate(corpus.root, findings), summary)
 
 
-def check_dataset(dataset: dict[str, Any]) -> list[Finding]:
-    file = "corpus/dataset.yaml"
-    out = [Finding("unknown-key", file, f"unknown key `{k}` (allowed: {', '.join(sorted(_DATASET_KEYS))})",
-                   path=(k,)) for k in dataset if k not in _DATASET_KEYS]
+def short(value: Any) -> str:
+    """A value's repr, cut short for a message."""
+    return _SHORT.repr(value)
+
+
+# -- dataset.yaml -------------------------------------------------------------------------------
+
+
+def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
+    file = DATASET.as_posix()
+    allowed = ", ".join(sorted(_DATASET_KEYS))
+    out = [Finding("unknown-key", file, f"unknown key {short(k)} (allowed: {allowed})", path=(k,))
+           for k in dataset if k not in _DATASET_KEYS]
     out += [Finding("missing-key", file, f"`{k}` is required", path=(k,))
-            for k in _DATASET_REQUIRED if not dataset.get(k)]
+            for k in _DATASET_REQUIRED if dataset.get(k) is None or dataset.get(k) == ""]
+
+    def wrong(path: tuple[Any, ...], must: str, value: Any) -> None:
+        out.append(Finding("wrong-type", file, f"`{dotted(path)}` must be {must}, not "
+                           f"{type(value).__name__} {short(value)}", path=path))
+
+    for key in _DATASET_STRINGS:
+        value = dataset.get(key)
+        if value is not None and not isinstance(value, str) and key != "version":
+            wrong((key,), "a string", value)
     version = dataset.get("version")
     if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
-        out.append(Finding("bad-version", file,
-                           f"version {version!r} is not SemVer MAJOR.MINOR.PATCH (e.g. 1.0.0, no leading v)",
-                           path=("version",)))
+        out.append(Finding("bad-version", file, f"version {short(version)} is not SemVer "
+                           "MAJOR.MINOR.PATCH (e.g. 1.0.0, no leading v)", path=("version",)))
     name = dataset.get("name")
-    if name is not None and not (isinstance(name, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name)):
-        out.append(Finding("bad-pattern", file, f"name {name!r} must be lowercase words joined by -",
+    if isinstance(name, str) and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        out.append(Finding("bad-pattern", file,
+                           f"name {short(name)} must be lowercase words joined by -",
                            path=("name",)))
+    keywords = dataset.get("keywords")
+    if keywords is not None and not _strings(keywords):
+        wrong(("keywords",), "a list of strings", keywords)
+    hub = dataset.get("hub")
+    if hub is not None:
+        if not isinstance(hub, dict):
+            wrong(("hub",), "a mapping {repo: org/name}", hub)
+        elif hub.get("repo") is not None and not (
+            isinstance(hub["repo"], str) and _HUB_REPO.fullmatch(hub["repo"])
+        ):
+            out.append(Finding("bad-pattern", file, f"hub.repo {short(hub['repo'])} must be "
+                               "`org/name`", path=("hub", "repo")))
+    contributors = dataset.get("contributors")
+    if contributors is not None:
+        if not isinstance(contributors, list):
+            wrong(("contributors",), "a list", contributors)
+        else:
+            for i, person in enumerate(contributors):
+                if not isinstance(person, dict):
+                    wrong(("contributors", i), "a mapping {name, roles, email}", person)
+                    continue
+                if not isinstance(person.get("name"), str):
+                    wrong(("contributors", i, "name"), "a string", person.get("name"))
+                roles = person.get("roles")
+                if roles is not None and not _strings(roles):
+                    wrong(("contributors", i, "roles"), "a list of strings", roles)
+                email = person.get("email")
+                if email is not None and not isinstance(email, str):
+                    wrong(("contributors", i, "email"), "a string or null", email)
     return out
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+# -- table checks -------------------------------------------------------------------------------
+
+
 def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
-    """Types, required values, enums, patterns, ranges and uniqueness, by the table's pandera schema."""
+    """Types, required values, enums, patterns, ranges and uniqueness, by the pandera schema."""
     import pandera.errors
     import polars as pl
 
@@ -113,7 +179,7 @@ def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
         if code == "duplicate-id":
             key = ", ".join(schema.primary_key) if case["column"] is None else column
             column = schema.primary_key[-1] if case["column"] is None else column
-            message = f"{schema.name}: duplicate {key} {case['failure_case']}"
+            message = f"{schema.name}: duplicate {key} {short(case['failure_case'])}"
         else:
             message = _column_message(schema, column, code, case["failure_case"])
         path = (*decode_path(case["_path"]), *column_path(schema.name, column))
@@ -127,13 +193,14 @@ def _column_message(schema: TableSchema, column: str, code: str, value: Any) -> 
         return "a value is required"
     if code == "not-in-enum":
         allowed = constraints.get("enum") or schema.item(column).get("enum", [])
-        return f"{value} is not one of {', '.join(map(str, allowed))}"
+        return f"{short(value)} is not one of {', '.join(map(str, allowed))}"
     if code == "bad-pattern":
-        return f"{value!r} does not match {constraints['pattern']}"
+        return f"{short(value)} does not match {constraints['pattern']}"
     if code == "out-of-range":
-        bounds = {k: constraints[k] for k in ("minimum", "maximum", "maxLength") if k in constraints}
-        return f"{value} is outside {bounds}"
-    return f"{value!r} has the wrong type"
+        bounds = {k: constraints[k] for k in ("minimum", "maximum", "maxLength")
+                  if k in constraints}
+        return f"{short(value)} is outside {bounds}"
+    return f"{short(value)} has the wrong type"
 
 
 def check_dates(corpus: Corpus) -> list[Finding]:
@@ -147,9 +214,10 @@ def check_dates(corpus: Corpus) -> list[Finding]:
             full = value.str.len_chars() == 10
             padded = pl.when(full).then(value).otherwise(value.str.slice(0, 7) + "-01")
             bad = corpus.tables[name].filter(
-                value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$") & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
+                value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
+                & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
             )
-            out += _rows(bad, "bad-date", lambda r, c=column: f"{r[c]} is not a calendar date",
+            out += _rows(bad, "bad-date", _says("{} is not a calendar date", column),
                          name, column)
     return out
 
@@ -169,9 +237,9 @@ def check_keys(corpus: Corpus) -> list[Finding]:
             ).unique()
             missing = table.drop_nulls(list(fk.fields)).join(target, on=list(fk.fields), how="anti")
             column = fk.fields[-1]
+            noun = "entity" if fk.resource == "entities" else fk.resource[:-1]
             out += _rows(missing, "missing-reference",
-                         lambda r, c=column, t=fk.resource: f"{r[c]!r} is not a known {t[:-1] if t != 'entities' else 'entity'} id",
-                         name, column)
+                         _says(f"{{}} is not a known {noun} id", column, quote=True), name, column)
     return out
 
 
@@ -179,11 +247,13 @@ def check_hashes(corpus: Corpus) -> list[Finding]:
     import polars as pl
 
     joined = corpus.tables["articles"].join(
-        corpus.raw.select("article_id", pl.col("sha256").alias("_actual"), pl.col("_file").alias("_raw")),
+        corpus.raw.select("article_id", pl.col("sha256").alias("_actual"),
+                          pl.col("_file").alias("_raw")),
         left_on="id", right_on="article_id", how="inner",
     ).filter(pl.col("raw_sha256").is_not_null() & (pl.col("raw_sha256") != pl.col("_actual")))
     return _rows(joined, "hash-mismatch",
-                 lambda r: f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records {r['raw_sha256']}",
+                 lambda r: f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records "
+                           f"{r['raw_sha256']}",
                  "articles", "raw_sha256")
 
 
@@ -193,99 +263,147 @@ def check_segments(segments: pl.DataFrame) -> list[Finding]:
     prev = pl.col("raw_end").shift(1).over("article_id", order_by="seq")
     bad = segments.with_columns(_prev=prev).filter(pl.col("raw_start") < pl.col("_prev"))
     return _rows(bad, "segment-overlap",
-                 lambda r: f"segment starts at {r['raw_start']}, before the previous one ends ({r['_prev']})",
+                 lambda r: f"segment starts at {r['raw_start']}, before the previous one ends "
+                           f"({r['_prev']})",
                  "segments", "raw_start")
 
 
+# -- spans --------------------------------------------------------------------------------------
+
+
 def check_spans(corpus: Corpus) -> list[Finding]:
-    """Every span: ordered, inside the text, its text at its offsets, and (annotations) in the body."""
+    """Every span: ordered, inside the text, its text at its offsets, annotations in the body.
+
+    The spans of all tables are stacked into one frame and joined to the raw texts once: a join
+    copies each raw text it gathers, which for large texts is the dominant cost.
+    """
     import polars as pl
+
+    frames = []
+    for name, schema in corpus.schemas.items():
+        key = "id" if name == "articles" else "article_id"
+        for span in schema.spans:
+            frames.append(corpus.tables[name].select(
+                pl.col(key).cast(pl.String).alias("_article"), "_file", "_path",
+                pl.col(span.raw_start).cast(pl.Int64).alias("_s"),
+                pl.col(span.raw_end).cast(pl.Int64).alias("_e"),
+                pl.col(span.text).cast(pl.String).alias("_t"),
+                _table=pl.lit(name), _column=pl.lit(span.text), _body=pl.lit(span.within == "body"),
+            ))
+    if not frames:
+        return []
+    spans = pl.concat(frames).filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_not_null()))
+    out = _span_rows(spans.filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_null())),
+                     "missing-key", lambda r: "a span needs start, end and text")
 
     raw = corpus.raw.select("article_id", "raw", _len=pl.col("raw").str.len_chars())
-    out = []
-    for name, schema in corpus.schemas.items():
-        for span in schema.spans:
-            table = corpus.tables[name]
-            key = "id" if name == "articles" else "article_id"
-            rows = table.select(
-                pl.col(key).alias("_article"), "_file", "_path",
-                pl.col(span.raw_start).alias("_s"), pl.col(span.raw_end).alias("_e"), pl.col(span.text).alias("_t"),
-            ).filter(pl.col("_s").is_not_null() | pl.col("_e").is_not_null() | pl.col("_t").is_not_null())
-            out += _span_findings(rows, raw, span, name, corpus.tables["segments"])
-    return out
-
-
-def _span_findings(rows: pl.DataFrame, raw: pl.DataFrame, span: Span, table: str,
-                   segments: pl.DataFrame) -> list[Finding]:
-    import polars as pl
-
-    out = []
-    incomplete = rows.filter(pl.col("_s").is_null() | pl.col("_e").is_null() | pl.col("_t").is_null())
-    out += _rows(incomplete, "missing-key", lambda r: "a span needs start, end and text", table, span.text,
-                 parent=True)
-    rows = rows.drop_nulls(["_s", "_e", "_t"]).join(raw, left_on="_article", right_on="article_id", how="inner")
-    order = rows.filter(pl.col("_e") <= pl.col("_s"))
-    out += _rows(order, "span-order", lambda r: f"span {r['_s']}:{r['_e']} ends at or before its start",
-                 table, span.text, parent=True)
-    rows = rows.filter(pl.col("_e") > pl.col("_s"))
-    outside = rows.filter(pl.col("_e") > pl.col("_len"))
-    out += _rows(outside, "span-outside-text",
-                 lambda r: f"span {r['_s']}:{r['_e']} ends after the text ({r['_len']} characters)",
-                 table, span.text, parent=True)
-    rows = rows.filter(pl.col("_e") <= pl.col("_len"))
-    actual = pl.col("raw").str.slice(pl.col("_s"), pl.col("_e") - pl.col("_s"))
+    # A negative offset is reported by the table check (out-of-range) and not looked up here.
+    joined = spans.drop_nulls(["_s", "_e", "_t"]).filter(pl.col("_s") >= 0).join(
+        raw, left_on="_article", right_on="article_id", how="inner"
+    )
+    length = pl.max_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(0))
+    actual = pl.col("raw").str.slice(pl.col("_s"), length)
     parts = pl.col("_t").str.split_exact(ELLIPSIS, 1)
     head, tail = parts.struct.field("field_0"), parts.struct.field("field_1")
-    abbreviated = (pl.col("_e") - pl.col("_s") > ABBREVIATE_FROM) & pl.col("_t").str.contains(ELLIPSIS, literal=True)
+    abbreviated = (pl.col("_e") - pl.col("_s") > ABBREVIATE_FROM) & pl.col("_t").str.contains(
+        ELLIPSIS, literal=True
+    )
     matches = pl.when(abbreviated).then(
         actual.str.starts_with(head) & actual.str.ends_with(tail)
     ).otherwise(actual == pl.col("_t"))
-    wrong = rows.with_columns(_actual=actual, _ok=matches).filter(~pl.col("_ok"))
-    for r in wrong.iter_rows(named=True):
-        out.append(_finding(r, "span-text-mismatch", _mismatch(r), table, span.text, parent=True))
-    if span.within == "body":
-        out += _outside_body(rows.filter(matches), segments, table, span)
+    joined = joined.with_columns(
+        _order=pl.col("_e") <= pl.col("_s"),
+        _outside=(pl.col("_e") > pl.col("_s")) & (pl.col("_e") > pl.col("_len")),
+    ).with_columns(
+        _wrong=~pl.col("_order") & ~pl.col("_outside") & ~matches.fill_null(False),
+    )
+    wrong = _diagnose(joined.filter(pl.col("_wrong")))
+    checked = joined.drop("raw")
+    del joined
+
+    out += _span_rows(checked.filter(pl.col("_order")), "span-order",
+                      lambda r: f"span {r['_s']}:{r['_e']} ends at or before its start")
+    out += _span_rows(checked.filter(pl.col("_outside")), "span-outside-text",
+                      lambda r: f"span {r['_s']}:{r['_e']} ends after the text "
+                                f"({r['_len']} characters)")
+    out += _span_rows(wrong, "span-text-mismatch", _mismatch)
+    good = checked.filter(~pl.col("_order") & ~pl.col("_outside") & ~pl.col("_wrong"))
+    out += _outside_body(good.filter(pl.col("_body")), corpus.tables["segments"])
     return out
+
+
+def _span_rows(
+    frame: pl.DataFrame, code: str, message: Callable[[dict[str, Any]], str]
+) -> list[Finding]:
+    """Findings for rows of the stacked span frame, each pointing at its span's mapping."""
+    return [_finding(r, code, message(r), r["_table"], r["_column"], parent=True)
+            for r in frame.iter_rows(named=True)]
+
+
+def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
+    """What a wrong span covers, how often its text occurs, and the raw text around it.
+
+    Everything is sliced by polars, so a message never pulls a whole raw text into Python.
+    """
+    import polars as pl
+
+    needle = pl.col("_t").str.split(ELLIPSIS).list.first()
+    window_start = pl.max_horizontal(pl.col("_s") - NEAR, pl.lit(0))
+    return wrong.with_columns(
+        _shown=pl.col("raw").str.slice(
+            pl.col("_s"), pl.min_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(60))
+        ),
+        _needle=pl.when(needle != "").then(needle),
+        _from=window_start,
+    ).with_columns(
+        _count=pl.col("raw").str.count_matches(pl.col("_needle"), literal=True),
+        _window=pl.col("raw").str.slice(pl.col("_from"), pl.col("_e") + NEAR - pl.col("_from")),
+    ).drop("raw")
 
 
 def _mismatch(r: dict[str, Any]) -> str:
     """Say what is at the offsets and where the expected text does occur nearest."""
-    text, raw, start, end = r["_t"], r["raw"], r["_s"], r["_e"]
-    needle = text.split(ELLIPSIS)[0] if ELLIPSIS in text else text
-    message = f"{start}:{end} is {r['_actual'][:60]!r}, not {text[:60]!r}"
-    spots = [m.start() for m in re.finditer(re.escape(needle), raw)] if needle else []
-    if spots:
-        near = min(spots, key=lambda p: abs(p - start))
-        shift = near - start
-        where = f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} {'later' if shift > 0 else 'earlier'}"
-        length = len(text) if ELLIPSIS not in text else end - start
-        message += f"; found {where}, at {near}:{near + length}"
-        if len(spots) > 1:
-            message += f" ({len(spots)} occurrences in the text)"
-    else:
-        message += "; the text does not occur in raw.txt"
+    text, start, end, needle = r["_t"], r["_s"], r["_e"], r["_needle"]
+    message = f"{start}:{end} is {r['_shown']!r}, not {short(text)}"
+    if not needle or not r["_count"]:
+        return message + "; the text does not occur in raw.txt"
+    spots = [r["_from"] + m.start() for m in re.finditer(re.escape(needle), r["_window"])]
+    if not spots:
+        return message + (f"; it occurs {r['_count']} times in raw.txt, none within {NEAR} "
+                          "characters")
+    near = min(spots, key=lambda p: abs(p - start))
+    shift = near - start
+    where = (f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} "
+             f"{'later' if shift > 0 else 'earlier'}")
+    length = len(text) if ELLIPSIS not in text else end - start
+    message += f"; found {where}, at {near}:{near + length}"
+    if r["_count"] > 1:
+        message += f" ({r['_count']} occurrences in the text)"
     return message
 
 
-def _outside_body(rows: pl.DataFrame, segments: pl.DataFrame, table: str, span: Span) -> list[Finding]:
+def _outside_body(spans: pl.DataFrame, segments: pl.DataFrame) -> list[Finding]:
     import polars as pl
 
-    segs = segments.drop_nulls(["raw_start", "raw_end"]).select(
-        pl.col("article_id").alias("_article"), pl.col("raw_start").alias("_s"), pl.col("raw_end").alias("_seg_end")
+    segs = segments.drop_nulls(["article_id", "raw_start", "raw_end"]).select(
+        pl.col("article_id").alias("_article"), pl.col("raw_start").cast(pl.Int64).alias("_s"),
+        pl.col("raw_end").alias("_seg_end"),
     ).sort("_article", "_s")
-    placed = rows.sort("_article", "_s").join_asof(
+    placed = spans.drop_nulls("_article").sort("_article", "_s").join_asof(
         segs, on="_s", by="_article", strategy="backward", check_sortedness=False
     )
     bad = placed.filter(pl.col("_seg_end").is_null() | (pl.col("_e") > pl.col("_seg_end")))
-    return _rows(bad, "span-outside-body",
-                 lambda r: f"{r['_t'][:40]!r} at {r['_s']}:{r['_e']} is not inside a body segment",
-                 table, span.text, parent=True)
+    return _span_rows(bad, "span-outside-body",
+                      lambda r: f"{short(r['_t'])} at {r['_s']}:{r['_e']} is not inside a body "
+                                "segment")
 
 
 def check_event_dates(corpus: Corpus) -> list[Finding]:
     import polars as pl
 
-    events = corpus.tables["events"].filter((pl.col("realis") == "actual") & pl.col("date").is_not_null())
+    events = corpus.tables["events"].filter(
+        (pl.col("realis") == "actual") & pl.col("date").is_not_null()
+    )
     joined = events.join(
         corpus.tables["articles"].select(pl.col("id").alias("article_id"), "published_date"),
         on="article_id", how="inner",
@@ -293,32 +411,42 @@ def check_event_dates(corpus: Corpus) -> list[Finding]:
     n = pl.min_horizontal(pl.col("date").str.len_chars(), pl.col("published_date").str.len_chars())
     late = joined.filter(pl.col("date").str.slice(0, n) > pl.col("published_date").str.slice(0, n))
     return _rows(late, "event-after-publication",
-                 lambda r: f"event {r['id']} is `actual` but dated {r['date']}, after publication on {r['published_date']}",
+                 lambda r: f"event {r['id']} is `actual` but dated {r['date']}, after publication "
+                           f"on {r['published_date']}",
                  "events", "date", id_column="id")
 
 
 def check_raw_text(raw: pl.DataFrame) -> list[Finding]:
+    """Mojibake (UTF-8 decoded as cp1252 and saved again): the first instance per file."""
     import polars as pl
 
-    bad = raw.filter(pl.col("raw").str.contains(_MOJIBAKE))
-    out = []
-    for r in bad.iter_rows(named=True):
-        match = re.search(_MOJIBAKE, r["raw"])
-        assert match is not None
-        line = r["raw"][: match.start()].count("\n") + 1
-        out.append(Finding("mojibake", r["_file"], f"{match.group()!r} looks like UTF-8 decoded as cp1252",
-                           line=line, id=r["article_id"]))
-    return out
+    bad = raw.filter(pl.col("raw").str.contains(_MOJIBAKE)).select(
+        "article_id", "_file",
+        _match=pl.col("raw").str.extract(f"({_MOJIBAKE})", 1),
+        _line=pl.col("raw").str.extract(f"(?s)^(.*?)(?:{_MOJIBAKE})", 1)
+        .str.count_matches("\n", literal=True) + 1,
+    )
+    return [Finding("mojibake", r["_file"], f"{r['_match']!r} looks like UTF-8 decoded as cp1252",
+                    line=r["_line"], id=r["article_id"])
+            for r in bad.iter_rows(named=True)]
+
+
+# -- waivers and lines --------------------------------------------------------------------------
 
 
 def apply_waivers(findings: list[Finding], waivers: list[dict[str, Any]]) -> list[Finding]:
     """Drop warnings that a reviewed waiver covers; flag waivers that cover nothing."""
     file = "corpus/waivers.yaml"
-    out, used = [], set()
-    valid = []
+    out: list[Finding] = []
+    used: set[int] = set()
+    valid: list[tuple[int, dict[str, Any]]] = []
     for i, w in enumerate(waivers):
-        if not (w.get("code") in CODES and isinstance(w.get("file"), str) and w.get("reason")):
-            out.append(Finding("bad-waiver", file, "a waiver needs a known code, a file and a reason",
+        code, reason, ident = w.get("code"), w.get("reason"), w.get("id")
+        if not (isinstance(code, str) and code in CODES and isinstance(w.get("file"), str)
+                and isinstance(reason, str) and reason.strip()
+                and (ident is None or isinstance(ident, str))):
+            out.append(Finding("bad-waiver", file, "a waiver needs a known code, a file and a "
+                               "reason (and, optionally, an id), all strings",
                                path=("waivers", i)))
         else:
             valid.append((i, w))
@@ -329,7 +457,8 @@ def apply_waivers(findings: list[Finding], waivers: list[dict[str, Any]]) -> lis
             out.append(f)
         else:
             used.add(match)
-    out += [Finding("unused-waiver", file, f"waiver of {w['code']} for {w['file']} matches no warning",
+    out += [Finding("unused-waiver", file,
+                    f"waiver of {w['code']} for {w['file']} matches no warning",
                     path=("waivers", i)) for i, w in valid if i not in used]
     return out
 
@@ -337,7 +466,7 @@ def apply_waivers(findings: list[Finding], waivers: list[dict[str, Any]]) -> lis
 def locate(root: Path, findings: Iterable[Finding]) -> list[Finding]:
     """Fill in the line of each finding that has a YAML path, reading each file once."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    out = []
+    out: list[Finding] = []
     for f in findings:
         (by_file[f.file] if f.line is None and f.path else out).append(f)
     for file, group in by_file.items():
@@ -347,12 +476,18 @@ def locate(root: Path, findings: Iterable[Finding]) -> list[Finding]:
             out += group
             continue
         for f in group:
-            out.append(Finding(f.code, f.file, f.message, _yaml.line_of(text, f.path), f.id, f.path))
+            line = _yaml.line_of(text, f.path)
+            out.append(Finding(f.code, f.file, f.message, line, f.id, f.path))
     return out
 
 
-def _rows(frame: pl.DataFrame, code: str, message: Any, table: str, column: str, *,
-          parent: bool = False, id_column: str | None = None) -> list[Finding]:
+def _says(template: str, column: str, *, quote: bool = False) -> Callable[[dict[str, Any]], str]:
+    """A message maker: ``template`` with the row's ``column`` value in its ``{}``."""
+    return lambda r: template.format(short(r[column]) if quote else r[column])
+
+
+def _rows(frame: pl.DataFrame, code: str, message: Callable[[dict[str, Any]], str], table: str,
+          column: str, *, parent: bool = False, id_column: str | None = None) -> list[Finding]:
     return [_finding(r, code, message(r), table, column, parent=parent, id_column=id_column)
             for r in frame.iter_rows(named=True)]
 

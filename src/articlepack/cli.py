@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -64,29 +64,62 @@ def validate(
     project: ProjectArg = Path("."),
     format: Annotated[Format, typer.Option("--format", "-f", help="text (for people), json (for scripts) "
                                            "or github (workflow annotations).")] = Format.text,
+    against: Annotated[str | None, typer.Option(
+        "--against", metavar="REV",
+        help="Version gate: also fail when corpus/dataset.yaml's version is lower than the bump "
+        "that the changes since REV (a git revision, release or project folder) require, or is "
+        "already tagged with other content.",
+    )] = None,
+    against_latest: Annotated[bool, typer.Option(
+        "--against-latest",
+        help="The version gate against the latest v* git tag (passes when there is none).",
+    )] = False,
 ) -> None:
     """Check the corpus against its schemas. Exit 0 valid, 1 invalid, 2 unusable input.
 
     Every finding names its file (relative to PROJECT) and line; warnings can be waived in
-    corpus/waivers.yaml (code, file, id, reason).
+    corpus/waivers.yaml (code, file, id, reason). With --against or --against-latest, a version
+    that is too low (see `articlepack diff`) also exits 1.
     """
     from articlepack.checks import validate as run
     from articlepack.corpus import ProjectError
 
+    if against is not None and against_latest:
+        raise _fail("use either --against REV or --against-latest, not both")
+    gate = None
     try:
-        report = run(project)
+        if against is None and not against_latest:
+            report = run(project)
+        else:
+            from articlepack.checks import check
+            from articlepack.corpus import read
+            from articlepack.diff import DiffError, version_gate
+
+            corpus = read(project)
+            report = check(corpus)
+            if report.valid:
+                try:
+                    gate = version_gate(project, against, corpus=corpus)
+                except DiffError as exc:
+                    raise _fail(f"version gate: {exc}") from None
     except ProjectError as exc:
         raise _fail(str(exc)) from None
     if format is Format.json:
-        typer.echo(report.to_json())
+        typer.echo(report.to_json() if gate is None else gate.add_to_json(report.to_json()))
     elif format is Format.github:
         if report.findings:
             typer.echo(report.to_github())
+        if gate is not None:
+            typer.echo(gate.to_github(project))
     else:
         from articlepack._console import print_report
 
         print_report(report)
-    raise typer.Exit(0 if report.valid else 1)
+        if gate is not None:
+            from articlepack.diff import print_gate
+
+            print_gate(gate)
+    raise typer.Exit(0 if report.valid and (gate is None or gate.passed) else 1)
 
 
 @app.command()
@@ -198,6 +231,88 @@ def publish(
         typer.echo(f"  delete {path}")
     if plan.commit:
         typer.echo(f"commit {plan.commit} on parent {plan.parent_commit}")
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+AgainstOption = Annotated[str | None, typer.Option(
+    "--against", metavar="REV",
+    help="Compare with REV (a git revision, release or project folder); default: the latest "
+    "v* git tag.",
+)]
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(
+        help="A release folder, a project folder or a git revision (v1.0.0, HEAD).")],
+    new: Annotated[str, typer.Argument(
+        help="The same kinds as OLD; `.` is the project in the current folder.")],
+    format: Annotated[DiffFormat, typer.Option(
+        "--format", "-f", help="text (for people) or json (for scripts).")] = DiffFormat.text,
+    project: Annotated[Path, typer.Option(
+        "--project", help="The project whose git revisions OLD and NEW name.")] = Path("."),
+) -> None:
+    """Show what changed from OLD to NEW (schemas, articles, rows) and the SemVer bump it requires.
+
+    MAJOR: a field removed, renamed or retyped, a constraint tightened, articles removed; MINOR:
+    articles, rows, optional fields or tables added, a constraint loosened; PATCH: rows corrected.
+    """
+    from articlepack.diff import DiffError, print_diff
+    from articlepack.diff import diff as run
+
+    try:
+        result = run(old, new, project)
+    except DiffError as exc:
+        raise _fail(str(exc)) from None
+    if format is DiffFormat.json:
+        typer.echo(result.to_json())
+    else:
+        print_diff(result)
+
+
+@app.command()
+def bump(project: ProjectArg = Path("."), against: AgainstOption = None) -> None:
+    """Write the version that the changes since REV require into corpus/dataset.yaml.
+
+    Only its `version:` line changes; a version that is already high enough stays.
+    """
+    from articlepack.diff import DiffError
+    from articlepack.diff import bump as run
+
+    try:
+        done = run(project, against)
+    except DiffError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(done.summary())
+
+
+@app.command()
+def changelog(
+    project: ProjectArg = Path("."),
+    against: AgainstOption = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", metavar="YYYY-MM-DD",
+        help="The entry's date; default: today (or SOURCE_DATE_EPOCH's).")] = None,
+) -> None:
+    """Prepend the declared version's entry, generated from `diff` against REV, to CHANGELOG.md.
+
+    Creates CHANGELOG.md when missing; a version that already has an entry is left as it is.
+    Exit 1 when the declared version is lower than the changes require (run `articlepack bump`).
+    """
+    from articlepack.diff import DiffError, VersionTooLow
+    from articlepack.diff import changelog as run
+
+    try:
+        done = run(project, against, when=date)
+    except VersionTooLow as exc:
+        raise _fail(str(exc), 1) from None
+    except DiffError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(done.summary())
 
 
 @app.command()

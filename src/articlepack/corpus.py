@@ -8,15 +8,19 @@ columns. Articles are parsed in parallel across cores.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import reprlib
+import stat
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from articlepack import _yaml
+from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
 from articlepack.schema import TABLES, TableSchema, load_schemas
 
@@ -74,15 +78,17 @@ _ARTICLE: dict[str, Any] = {
     "tags": Col("tags", "strs"),
     "annotators": Col("annotators", "strs"),
 }
-_SEGMENT = {"start": Col("raw_start", "int"), "end": Col("raw_end", "int"), "text": Col("text")}
-_MENTION = {
+_SEGMENT: dict[str, Any] = {
+    "start": Col("raw_start", "int"), "end": Col("raw_end", "int"), "text": Col("text"),
+}
+_MENTION: dict[str, Any] = {
     "id": Col("id"),
     "start": Col("raw_start", "int"),
     "end": Col("raw_end", "int"),
     "text": Col("text"),
     "entity": Col("entity_id"),
 }
-_EVENT = {
+_EVENT: dict[str, Any] = {
     "id": Col("id"),
     "type": Col("type"),
     "mode": Col("mode"),
@@ -95,7 +101,7 @@ _EVENT = {
     "date_evidence": _span("date_evidence"),
     "context": Col("context", "strs"),
 }
-_QUOTE = {
+_QUOTE: dict[str, Any] = {
     "id": Col("id"),
     "speaker": Col("speaker"),
     "kind": Col("kind"),
@@ -103,13 +109,13 @@ _QUOTE = {
     "content": _span("content"),
 }
 #: article.yaml list key -> (table, item spec)
-_LISTS = {
+_LISTS: dict[str, tuple[str, dict[str, Any]]] = {
     "body": ("segments", _SEGMENT),
     "mentions": ("mentions", _MENTION),
     "events": ("events", _EVENT),
     "quotes": ("quotes", _QUOTE),
 }
-_ENTITY = {
+_ENTITY: dict[str, Any] = {
     "id": Col("id"),
     "name": Col("name"),
     "type": Col("type"),
@@ -118,8 +124,10 @@ _ENTITY = {
     "sector": Col("sector"),
     "wikidata": Col("wikidata"),
 }
-_TABLE_SPECS = {"articles": _ARTICLE, "entities": _ENTITY, **{t: spec for t, spec in _LISTS.values()},
-                "event_arguments": {"actors": Col("mention_id")}}
+_TABLE_SPECS: dict[str, dict[str, Any]] = {
+    "articles": _ARTICLE, "entities": _ENTITY, **{t: spec for t, spec in _LISTS.values()},
+    "event_arguments": {"actors": Col("mention_id")},
+}
 
 
 def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
@@ -128,7 +136,8 @@ def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tupl
         if isinstance(target, dict):
             out.update(_paths(target, (*prefix, key)))
         elif isinstance(target, SpanOf):
-            out.update({target.raw_start: (*prefix, key, "start"), target.raw_end: (*prefix, key, "end"),
+            out.update({target.raw_start: (*prefix, key, "start"),
+                        target.raw_end: (*prefix, key, "end"),
                         target.text: (*prefix, key, "text")})
         elif isinstance(target, Col):
             out[target.name] = (*prefix, key)
@@ -136,6 +145,15 @@ def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tupl
 
 
 _COLUMN_PATHS = {table: _paths(spec) for table, spec in _TABLE_SPECS.items()}
+#: table -> the columns the reader fills, which the project's Table Schemas must declare
+_IDS = {c.name for spec in _TABLE_SPECS.values() for c in spec.values()
+        if isinstance(c, Col) and c.kind == "ids"}
+_NEEDED: dict[str, set[str]] = {
+    **{table: set(paths) - _IDS for table, paths in _COLUMN_PATHS.items()},
+    **{table: {*_COLUMN_PATHS[table], "article_id"} - _IDS for table, _ in _LISTS.values()},
+    "segments": {*_COLUMN_PATHS["segments"], "article_id", "seq"},
+    "event_arguments": {"article_id", "event_id", "role", "mention_id"},
+}
 
 
 def column_path(table: str, column: str) -> tuple[str, ...]:
@@ -199,12 +217,12 @@ class Corpus:
         return len(self.folders)
 
 
-class ProjectError(ValueError):
-    """The path is not a usable dataset project (exit code 2)."""
-
-
 def read(root: Path | str, *, workers: int | None = None) -> Corpus:
-    """Read the project at ``root``. Problems in the data become findings, not exceptions."""
+    """Read the project at ``root``. Problems in the data become findings, not exceptions.
+
+    Raises :class:`ProjectError` only when ``root`` is not a usable project at all (no folder,
+    no ``corpus/``, no usable ``schemas/``).
+    """
     import polars as pl
 
     root = Path(root).resolve()
@@ -212,17 +230,18 @@ def read(root: Path | str, *, workers: int | None = None) -> Corpus:
         raise ProjectError(f"{root} is not a folder")
     if not (root / "corpus").is_dir():
         raise ProjectError(f"{root} is not a dataset project: it has no corpus/ folder")
-    try:
-        schemas = load_schemas(root / "schemas")
-    except ValueError as exc:
-        raise ProjectError(str(exc)) from None
+    for folder in ("corpus", "schemas"):
+        if (root / folder).exists() and not _inside(root, root / folder):
+            raise ProjectError(f"{root / folder} leads outside the project (a symlink?); "
+                               "articlepack reads nothing through it")
+    schemas = _schemas(root)
 
     rows = _Rows()
-    dataset = _read_mapping(root, Path("corpus/dataset.yaml"), rows) or {}
-    entities = _read_mapping(root, Path("corpus/entities.yaml"), rows, optional=True)
-    _flatten_list(entities or {}, "entities", _ENTITY, "corpus/entities.yaml", (), rows, {})
-    waivers_doc = _read_mapping(root, Path("corpus/waivers.yaml"), rows, optional=True) or {}
-    waivers = waivers_doc.get("waivers") or []
+    dataset = _read_mapping(root, DATASET, rows)
+    entities = _read_mapping(root, ENTITIES, rows, optional=True) or {}
+    _only_keys(entities, ("entities",), ENTITIES.as_posix(), rows)
+    _flatten_list(entities, "entities", _ENTITY, ENTITIES.as_posix(), (), rows, {})
+    waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
 
     folders = list(_article_folders(root, rows))
     chunks = [folders[i : i + _CHUNK] for i in range(0, len(folders), _CHUNK)]
@@ -239,29 +258,117 @@ def read(root: Path | str, *, workers: int | None = None) -> Corpus:
     for name in TABLES:
         schema = schemas[name]
         cols = rows.tables.get(name, {})
-        dtypes = {**schema.polars(), "_file": pl.String, "_path": pl.String}
+        dtypes: dict[str, Any] = {**schema.polars(), "_file": pl.String, "_path": pl.String}
         n = len(cols.get("_file", []))
         data = {c: pl.Series(c, cols.get(c) or [None] * n, dtype=dtypes[c], strict=False)
                 for c in [*schema.columns, "_file", "_path"] if c not in schema.derived}
         tables[name] = pl.DataFrame(data)
     raw = pl.DataFrame(rows.raw, schema={"article_id": pl.String, "raw": pl.String,
                                          "sha256": pl.String, "_file": pl.String})
-    return Corpus(root, dataset if isinstance(dataset, dict) else {}, schemas, tables, raw,
-                  folders, rows.findings, [w for w in waivers if isinstance(w, dict)])
+    return Corpus(root, dataset or {}, schemas, tables, raw, folders, rows.findings, waivers)
+
+
+DATASET = Path("corpus", "dataset.yaml")
+ENTITIES = Path("corpus", "entities.yaml")
+WAIVERS = Path("corpus", "waivers.yaml")
+
+
+def _schemas(root: Path) -> dict[str, TableSchema]:
+    """The project's Table Schemas, checked to describe every column the reader fills."""
+    directory = root / "schemas"
+    if not directory.is_dir():
+        raise ProjectError(
+            f"{root} is not a usable dataset project: it has no schemas/ folder (the Table Schemas "
+            "of its tables; `articlepack init` writes them)"
+        )
+    try:
+        schemas = load_schemas(directory)
+    except ValueError as exc:
+        raise ProjectError(str(exc)) from None
+    for name, schema in schemas.items():
+        where = f"schemas/{name}.schema.yaml"
+        try:
+            columns = set(schema.columns)
+            schema.polars()
+            _ = (schema.primary_key, schema.foreign_keys, schema.spans, schema.dates,
+                 schema.derived)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ProjectError(
+                f"{where} is not a Table Schema articlepack can use ({exc!r})"
+            ) from None
+        missing = sorted(_NEEDED.get(name, set()) - columns)
+        if missing:
+            raise ProjectError(
+                f"{where} lacks the field(s) {', '.join(missing)} that articlepack reads"
+            )
+    return schemas
+
+
+def _waivers(doc: dict[str, Any], rows: _Rows) -> list[dict[str, Any]]:
+    file = WAIVERS.as_posix()
+    _only_keys(doc, ("waivers",), file, rows)
+    items = doc.get("waivers")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        rows.findings.append(
+            Finding("wrong-type", file, "`waivers` must be a list", path=("waivers",))
+        )
+        return []
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            out.append(item)
+        else:
+            rows.findings.append(Finding("bad-waiver", file, f"`waivers[{i}]` must be a mapping "
+                                         "{code, file, id, reason}", path=("waivers", i)))
+    return out
+
+
+def _only_keys(doc: dict[str, Any], allowed: tuple[str, ...], file: str, rows: _Rows) -> None:
+    for key in doc:
+        if key not in allowed:
+            rows.findings.append(Finding(
+                "unknown-key", file,
+                f"unknown key {_key(key)} (allowed here: {', '.join(allowed)})", path=(key,),
+            ))
 
 
 def _article_folders(root: Path, rows: _Rows) -> Iterator[str]:
     base = root / ARTICLES_DIR
     if not base.is_dir():
         return
+    if not _inside(root, base):
+        rows.findings.append(Finding("unsafe-path", ARTICLES_DIR.as_posix(),
+                                     "corpus/articles/ leads outside the project (a symlink?)"))
+        return
     for entry in sorted(os.scandir(base), key=lambda e: e.name):
-        rel = f"{ARTICLES_DIR.as_posix()}/{entry.name}"
-        if entry.is_symlink() and not _inside(root, Path(entry.path)):
-            rows.findings.append(Finding("unsafe-path", rel, "symlink points outside the project"))
+        rel = f"{ARTICLES_DIR.as_posix()}/{_printable(entry.name)}"
+        if not _utf8(entry.name):
+            rows.findings.append(Finding("not-utf8", rel, "the name is not valid UTF-8; rename it"))
+        elif entry.is_symlink() and not _inside(root, Path(entry.path)):
+            rows.findings.append(Finding("unsafe-path", rel, _OUTSIDE))
         elif entry.is_dir():
             yield entry.name
         else:
-            rows.findings.append(Finding("stray-file", rel, "only article folders belong in corpus/articles/"))
+            rows.findings.append(
+                Finding("stray-file", rel, "only article folders belong in corpus/articles/")
+            )
+
+
+_OUTSIDE = "symlink leads outside the project (or in a loop); nothing was read through it"
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in a file name arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -272,18 +379,47 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-def _read_text(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) -> tuple[str, bytes] | None:
-    """Read and decode a UTF-8 file; problems become findings."""
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_NOCTTY", 0))
+_RAW_CHUNK = 1 << 20  # bytes; raw.txt is hashed and decoded a chunk at a time
+
+
+def _open(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) -> BinaryIO | None:
+    """Open a regular file inside the project for reading; problems become findings.
+
+    Never follows a symlink out of the project, and never blocks on a FIFO or device.
+    """
     path, name = root / rel, rel.as_posix()
     if path.is_symlink() and not _inside(root, path):
-        rows.findings.append(Finding("unsafe-path", name, "symlink points outside the project"))
+        rows.findings.append(Finding("unsafe-path", name, _OUTSIDE))
         return None
     try:
-        data = _read_bytes(path)
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         if not optional:
             rows.findings.append(Finding("missing-file", name, f"{rel.name} is missing"))
         return None
+    except OSError as exc:
+        rows.findings.append(Finding("unreadable", name, f"cannot read the file: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        rows.findings.append(
+            Finding("unreadable", name, "not a regular file (a folder, pipe or device)")
+        )
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def _read_text(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) -> str | None:
+    """Read and decode a small UTF-8 file (YAML); problems become findings."""
+    handle = _open(root, rel, rows, optional=optional)
+    if handle is None:
+        return None
+    name = rel.as_posix()
+    try:
+        with handle:
+            data = handle.read()
     except OSError as exc:
         rows.findings.append(Finding("unreadable", name, f"cannot read the file: {exc.strerror}"))
         return None
@@ -294,27 +430,82 @@ def _read_text(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) ->
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        rows.findings.append(
-            Finding("not-utf8", name, f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8", line=line)
-        )
+        rows.findings.append(Finding(
+            "not-utf8", name, f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8",
+            line=line,
+        ))
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         rows.findings.append(Finding("nul-byte", name, "the file contains a NUL byte", line=line))
         return None
-    return text, data
+    return text
 
 
-def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+def _read_raw(root: Path, rel: Path, rows: _Rows) -> tuple[str, str] | None:
+    """Decode raw.txt and hash its bytes as a stream: returns ``(text, sha256 hex)``.
 
-
-def _read_mapping(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) -> dict[str, Any] | None:
-    read = _read_text(root, rel, rows, optional=optional)
-    if read is None:
+    The bytes are never held whole: each chunk is hashed, then decoded. A byte-order mark is kept
+    (offsets count it, as they count every code point) and reported as a warning.
+    """
+    handle = _open(root, rel, rows)
+    if handle is None:
         return None
-    text, _ = read
+    name = rel.as_posix()
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[str] = []
+    fed = lines = 0  # bytes given to the decoder so far; newlines decoded so far
+    with handle:
+        while True:
+            try:
+                chunk = handle.read(_RAW_CHUNK)
+            except OSError as exc:
+                rows.findings.append(
+                    Finding("unreadable", name, f"cannot read the file: {exc.strerror}")
+                )
+                return None
+            digest.update(chunk)
+            pending = decoder.getstate()[0]
+            try:
+                piece = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                data = pending + chunk
+                at = fed - len(pending) + exc.start
+                line = lines + data[: exc.start].count(b"\n") + 1
+                rows.findings.append(Finding(
+                    "not-utf8", name, f"byte {at} (0x{data[exc.start]:02x}) is not valid UTF-8",
+                    line=line,
+                ))
+                return None
+            nul = piece.find("\x00")
+            if nul >= 0:
+                line = lines + piece[:nul].count("\n") + 1
+                rows.findings.append(
+                    Finding("nul-byte", name, "the file contains a NUL byte", line=line)
+                )
+                return None
+            lines += piece.count("\n")
+            fed += len(chunk)
+            pieces.append(piece)
+            if not chunk:
+                break
+    text = "".join(pieces)
+    del pieces
+    if text.startswith("\ufeff"):
+        rows.findings.append(Finding(
+            "raw-bom", name, "raw.txt starts with a byte-order mark (U+FEFF); offsets count it as "
+            "character 0", line=1,
+        ))
+    return text, digest.hexdigest()
+
+
+def _read_mapping(
+    root: Path, rel: Path, rows: _Rows, *, optional: bool = False
+) -> dict[Any, Any] | None:
+    text = _read_text(root, rel, rows, optional=optional)
+    if text is None:
+        return None
     name = rel.as_posix()
     if not text.strip():
         rows.findings.append(Finding("empty-file", name, "the file is empty", line=1))
@@ -324,11 +515,27 @@ def _read_mapping(root: Path, rel: Path, rows: _Rows, *, optional: bool = False)
     except _yaml.YAMLProblem as exc:
         rows.findings.append(Finding(exc.code, name, exc.message, line=exc.line))
         return None
+    if data is None:
+        rows.findings.append(Finding(
+            "empty-file", name, "the file holds no YAML (only comments or blank lines)", line=1
+        ))
+        return None
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a scalar"
-        rows.findings.append(Finding("not-a-mapping", name, f"expected a mapping of keys, found {kind}", line=1))
+        kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
+        rows.findings.append(Finding(
+            "not-a-mapping", name, f"expected a mapping of keys, found {kind}",
+            line=_first_content_line(text),
+        ))
         return None
     return data
+
+
+def _first_content_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "---", "%")):
+            return number
+    return 1
 
 
 def _read_articles(root: Path, folders: list[str]) -> _Rows:
@@ -338,23 +545,30 @@ def _read_articles(root: Path, folders: list[str]) -> _Rows:
     return rows
 
 
+_ARTICLE_FILES = frozenset({"article.yaml", "raw.txt"})
+
+
 def _read_article(root: Path, folder: str, rows: _Rows) -> None:
     base = ARTICLES_DIR / folder
     name = (base / "article.yaml").as_posix()
+    _stray_files(root, base, rows)
     article = _read_mapping(root, base / "article.yaml", rows)
-    raw = _read_text(root, base / "raw.txt", rows)
+    raw = _read_raw(root, base / "raw.txt", rows)
     if raw is not None:
-        text, data = raw
+        text, sha256 = raw
         rows.raw["article_id"].append(folder)
         rows.raw["raw"].append(text)
-        rows.raw["sha256"].append(hashlib.sha256(data).hexdigest())
+        rows.raw["sha256"].append(sha256)
         rows.raw["_file"].append((base / "raw.txt").as_posix())
     if article is None:
         return
+    # Rows are keyed by the id the file declares; the folder name only stands in when there is
+    # none. An id is never used to build a path: files are found by folder name alone.
     article_id = article.get("id") if isinstance(article.get("id"), str) else folder
     if article_id != folder:
         rows.findings.append(Finding(
-            "id-folder-mismatch", name, f"id `{article_id}` differs from its folder name `{folder}`",
+            "id-folder-mismatch", name,
+            f"id {article_id!r:.80} differs from its folder name {folder!r}",
             id=str(article_id), path=("id",),
         ))
     context = {"article_id": article_id}
@@ -365,8 +579,22 @@ def _read_article(root: Path, folder: str, rows: _Rows) -> None:
         _flatten_list(article, key, spec, name, (), rows, context, table=table)
 
 
+def _stray_files(root: Path, base: Path, rows: _Rows) -> None:
+    """Warn about anything in an article folder besides article.yaml and raw.txt."""
+    try:
+        names = sorted(os.listdir(root / base))
+    except OSError:
+        return
+    for entry in names:
+        if entry not in _ARTICLE_FILES:
+            rows.findings.append(Finding(
+                "stray-file", f"{base.as_posix()}/{_printable(entry)}",
+                "an article folder holds only article.yaml and raw.txt",
+            ))
+
+
 def _flatten_list(
-    doc: Mapping[str, Any], key: str, spec: dict[str, Any], file: str, path: tuple[str | int, ...],
+    doc: Mapping[Any, Any], key: str, spec: dict[str, Any], file: str, path: tuple[Any, ...],
     rows: _Rows, context: dict[str, Any], *, table: str | None = None,
 ) -> None:
     table = table or key
@@ -374,15 +602,18 @@ def _flatten_list(
     if items is None:
         return
     if not isinstance(items, list):
-        rows.findings.append(Finding("wrong-type", file, f"`{key}` must be a list", path=(*path, key)))
+        rows.findings.append(Finding(
+            "wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(*path, key)
+        ))
         return
     cols = rows.table(table)
     for i, item in enumerate(items):
         item_path = (*path, key, i)
         if not isinstance(item, dict):
-            rows.findings.append(
-                Finding("wrong-type", file, f"`{key}[{i}]` must be a mapping", path=item_path)
-            )
+            rows.findings.append(Finding(
+                "wrong-type", file, f"`{key}[{i}]` must be a mapping, not {_kind(item)}",
+                path=item_path,
+            ))
             continue
         row: dict[str, Any] = {**context, "_file": file, "_path": encode_path(item_path)}
         if table == "segments":
@@ -392,8 +623,8 @@ def _flatten_list(
         for role, values in ids.items():
             for j, mention in enumerate(values):
                 _append(rows.table("event_arguments"), {
-                    "article_id": context.get("article_id"), "event_id": row.get("id"), "role": role,
-                    "mention_id": mention, "_file": file,
+                    "article_id": context.get("article_id"), "event_id": row.get("id"),
+                    "role": role, "mention_id": mention, "_file": file,
                     "_path": encode_path((*item_path, f"{role}s", j)),
                 })
 
@@ -407,52 +638,72 @@ def _append(cols: dict[str, list[Any]], row: dict[str, Any]) -> None:
             values.append(None)
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def _flatten(
-    doc: Mapping[str, Any], spec: dict[str, Any], row: dict[str, Any], file: str,
-    path: tuple[str | int, ...], rows: _Rows,
+    doc: Mapping[Any, Any], spec: dict[str, Any], row: dict[str, Any], file: str,
+    path: tuple[Any, ...], rows: _Rows,
 ) -> dict[str, list[Any]]:
     """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types."""
     ids: dict[str, list[Any]] = {}
     for key, value in doc.items():
         where = (*path, key)
-        target = spec.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
+        if not isinstance(key, str):
+            rows.findings.append(Finding(
+                "wrong-type", file, f"key {_key(key)} in `{dotted(path) or '(document)'}` is "
+                f"{_kind(key)}; keys are strings", path=where,
+            ))
+            continue
+        target = spec.get(key, _UNKNOWN)
         if target is _UNKNOWN:
             allowed = ", ".join(sorted(spec))
-            rows.findings.append(
-                Finding("unknown-key", file, f"unknown key `{dotted(where)}` (allowed here: {allowed})", path=where)
-            )
+            rows.findings.append(Finding(
+                "unknown-key", file, f"unknown key `{dotted(where)}` (allowed here: {allowed})",
+                path=where,
+            ))
         elif target is None or value is None:
             continue
         elif isinstance(target, dict):
             if isinstance(value, dict):
                 ids.update(_flatten(value, target, row, file, where, rows))
             else:
-                rows.findings.append(Finding("wrong-type", file, f"`{dotted(where)}` must be a mapping", path=where))
+                rows.findings.append(Finding(
+                    "wrong-type", file, f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
+                    path=where,
+                ))
         elif isinstance(target, SpanOf):
             _flatten_span(value, target, row, file, where, rows)
-        elif _typed(value, target.kind):
-            if target.kind == "ids":
-                ids[target.name] = value
-            else:
-                row[target.name] = value
-        else:
+        elif not _typed(value, target.kind):
             rows.findings.append(Finding(
                 "wrong-type", file,
-                f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {type(value).__name__} {value!r:.40}",
+                f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
                 path=where,
             ))
+        elif target.kind == "int" and not _INT64[0] <= value <= _INT64[1]:
+            rows.findings.append(Finding(
+                "out-of-range", file, f"`{dotted(where)}`: {value} does not fit in 64 bits",
+                path=where,
+            ))
+        elif target.kind == "ids":
+            ids[target.name] = value
+        else:
+            row[target.name] = value
     return ids
 
 
 def _flatten_span(value: Any, target: SpanOf, row: dict[str, Any], file: str,
-                  where: tuple[str | int, ...], rows: _Rows) -> None:
-    spec = {"start": Col(target.raw_start, "int"), "end": Col(target.raw_end, "int"), "text": Col(target.text)}
+                  where: tuple[Any, ...], rows: _Rows) -> None:
+    spec = {"start": Col(target.raw_start, "int"), "end": Col(target.raw_end, "int"),
+            "text": Col(target.text)}
     if isinstance(value, dict):
         _flatten(value, spec, row, file, where, rows)
     else:
-        rows.findings.append(
-            Finding("wrong-type", file, f"`{dotted(where)}` must be a span {{start, end, text}}", path=where)
-        )
+        rows.findings.append(Finding(
+            "wrong-type", file,
+            f"`{dotted(where)}` must be a span {{start, end, text}}, not {_kind(value)}",
+            path=where,
+        ))
 
 
 _UNKNOWN = object()
@@ -462,6 +713,19 @@ def _typed(value: Any, kind: str) -> bool:
     if kind in ("strs", "ids"):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, _KINDS[kind]) and not isinstance(value, bool)
+
+
+_GLIMPSE = reprlib.Repr()
+_GLIMPSE.maxlevel, _GLIMPSE.maxstring, _GLIMPSE.maxother, _GLIMPSE.maxlong = 2, 40, 40, 40
+
+
+def _kind(value: Any) -> str:
+    """``int 5``, ``list [1, 2]``: a value's type and a short glimpse of it, for messages."""
+    return f"{type(value).__name__} {_GLIMPSE.repr(value)}"
+
+
+def _key(key: Any) -> str:
+    return f"`{key}`" if isinstance(key, str) else repr(key)
 
 
 def encode_path(path: tuple[str | int, ...]) -> str:
