@@ -13,7 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from articlepack.cli import app
-from articlepack.diff import Diff, DiffError, changelog_entry, diff, required_version
+from articlepack.diff import (
+    Diff,
+    DiffError,
+    TableChanges,
+    changelog_entry,
+    diff,
+    required_version,
+)
 from conftest import EXAMPLE, Project
 
 NEW_ID = "2020-01-02-example-ministers-meet-again"
@@ -178,6 +185,22 @@ def test_removed_quote_is_a_correction_but_removed_mention_is_breaking(project: 
     result = diff(old.root, new.root)
     assert result.data_changes["mentions"].removed == [f"{EXAMPLE}/m1"]
     assert result.required_bump == "major"
+
+
+@pytest.mark.parametrize(
+    ("changes", "bump"),
+    [
+        (TableChanges(), "none"),
+        (TableChanges(changed=["a/q1"]), "patch"),
+        (TableChanges(removed=["a/q1"]), "patch"),
+        # Regression: an unreferenced table's removal (patch) must not hide an addition (minor).
+        (TableChanges(removed=["a/q1"], added=["a/q2"]), "minor"),
+        (TableChanges(removed=["a/m1"], added=["a/m2"], referenced=True), "major"),
+    ],
+    ids=["nothing", "changed", "removed-unreferenced", "removed-and-added", "removed-referenced"],
+)
+def test_table_bump_is_the_largest_of_its_parts(changes: TableChanges, bump: str) -> None:
+    assert changes.bump == bump
 
 
 def test_json_output_has_the_documented_shape(project: Project) -> None:
@@ -423,6 +446,8 @@ def test_changelog_prepends_one_entry_per_version(repo: Project) -> None:
     code, output = run("changelog", str(repo.root), "--date", "2020-02-02")
     assert code == 0 and "left unchanged" in output
     assert path.read_text(encoding="utf-8") == text
+    code, output = run("changelog", str(repo.root), "--date", "yesterday")
+    assert code == 2 and "'yesterday' is not a date" in output
 
 
 def test_changelog_entry_sections(project: Project) -> None:

@@ -26,9 +26,20 @@ key). When there is no shared row to compare, or the old field holds only nulls,
 stand at the same position among the table's fields. Anything else is a removal plus an addition
 (both major, so the bump is the same either way).
 
-Rows are matched on each table's primary key with a polars full join; a row is *changed* when any
-column that both versions have with the same type differs (null-aware). Dropped, added and retyped
-columns are reported as schema changes, not as changed rows.
+Rows are matched on each table's primary key with polars joins (each side reduced to its key and
+a hash of its other columns; rows whose hashes differ are then compared column by column). A row
+is *changed* when a column that both versions have with the same type differs (null-aware).
+Dropped, added and retyped columns are reported as schema changes, not as changed rows.
+
+A project compared with a release is seen as its release would describe it: a release's
+``datapackage.json`` declares list columns ``any`` and leaves out array item enums and foreign
+keys over optional fields, so those are not compared across the two kinds.
+
+Not compared: GUIDELINES.md, datacard.md, waivers, and dataset.yaml's contributors and
+text_rights (nothing of them reaches the published tables).
+
+Also here: the version gate (:func:`version_gate`), :func:`bump`, which writes the required
+version into corpus/dataset.yaml, and :func:`changelog`, which prepends an entry to CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -61,11 +72,11 @@ DATASET = Path("corpus", "dataset.yaml")
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_HEADER = (
     "# Changelog\n\n"
-    "Every release of this dataset, newest first. Versions follow SemVer under the Data\n"
-    "Package version recipe: MAJOR for removed, renamed or retyped fields, tightened\n"
-    "constraints or removed articles; MINOR for added articles, annotations, fields or\n"
-    "tables; PATCH for corrections.\n"
-    "`articlepack changelog` writes each entry from `articlepack diff` against the previous tag.\n"
+    "Every release of this dataset, newest first. Versions follow SemVer under the\n"
+    "Data Package version recipe: MAJOR for removed, renamed or retyped fields,\n"
+    "tightened constraints or removed articles; MINOR for added articles, annotations,\n"
+    "fields or tables; PATCH for corrections. `articlepack changelog` writes each entry\n"
+    "from `articlepack diff` against the previous release's tag.\n"
 )
 _SUFFIX = "__articlepack_new"
 _HASH = "__articlepack_hash"
@@ -266,7 +277,9 @@ def read_release(root: Path | str) -> Snapshot:
                 f"{root}/datapackage.json: every resource needs a name and an inline schema"
             )
         paths = resource.get("path")
-        paths = paths if isinstance(paths, list) else [paths]
+        paths = paths if isinstance(paths, list) else [paths] if paths else []
+        if not paths:
+            raise DiffError(f"{root}/datapackage.json: resource {name} names no data file")
         parts = []
         for relative in paths:
             path = (root / str(relative)).resolve()
@@ -305,9 +318,7 @@ def _table(
     for f in descriptor.get("fields", []):
         kind = str(f.get("type", "string"))
         item = items.get(f["name"])
-        if (
-            kind == "any" and item is not None
-        ):  # a release declares list columns `any` (frictionless)
+        if kind == "any" and item is not None:  # a release declares list columns `any`
             kind = "array"
         enum = item.get("enum") if item else None
         text = " ".join(str(f.get(k) or "") for k in ("title", "description")).strip()
@@ -491,18 +502,22 @@ class TableChanges:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
-    changed_columns: dict[str, int] = field(
-        default_factory=dict
-    )  # column -> rows whose value changed
-    referenced: bool = (
-        False  # another table's foreign key (or the corpus itself) refers to these rows
-    )
+    #: column -> how many rows changed their value in it
+    changed_columns: dict[str, int] = field(default_factory=dict)
+    #: another table's foreign key (or, for articles, the corpus itself) refers to these rows
+    referenced: bool = False
 
     @property
     def bump(self) -> Bump:
+        """Removed rows: major if referenced, else patch; added: minor; changed: patch."""
+        bumps: list[Bump] = ["none"]
         if self.removed:
-            return "major" if self.referenced else "patch"
-        return "minor" if self.added else "patch" if self.changed else "none"
+            bumps.append("major" if self.referenced else "patch")
+        if self.added:
+            bumps.append("minor")
+        if self.changed:
+            bumps.append("patch")
+        return max(bumps, key=BUMPS.index)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
