@@ -26,6 +26,7 @@ from articlepack.errors import CardError, InvalidCorpusError
 Progress = Callable[[str], None]
 STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
 DATACARD = "datacard.md"
+CHANGELOG = "CHANGELOG.md"
 
 
 def build(project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None) -> Path:
@@ -83,7 +84,8 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
     published = tables.publish(corpus)
     release_facts = facts.compute(published, corpus.dataset)
     guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
-    blocks = card.project_blocks(release_facts, corpus.dataset, guidelines)
+    changelog = _read_optional(project / CHANGELOG)
+    blocks = card.project_blocks(release_facts, corpus.dataset, guidelines, changelog)
     template = _datacard_template(project)
     stale = card.stale(template, blocks)
     if stale and not check_only:
@@ -97,8 +99,9 @@ def _write_card(root: Path, project: Path, release: Release, summary: dict[str, 
     svg = parquet.describe(root, "timeline.svg")
     template = _datacard_template(project)
     guidelines = _read_optional(project / "corpus" / "GUIDELINES.md")
+    changelog = _read_optional(project / CHANGELOG)
     blocks = {
-        **card.project_blocks(release.facts, release.dataset, card.guidelines_version(guidelines)),
+        **card.project_blocks(release.facts, release.dataset, card.guidelines_version(guidelines), changelog),
         **card.release_blocks(release, [*release.files, svg], summary),
     }
     front = card.front_matter(release)

@@ -18,7 +18,7 @@ from articlepack.builder.parquet import DataFile
 from articlepack.builder.release import Release
 from articlepack.errors import CardError
 
-PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation")
+PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation", "changes")
 RELEASE_BLOCKS = ("distribution", "validation", "timeline")
 _BLOCK = re.compile(r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)", re.S)
 _PENDING = "_Filled in by `articlepack build`._\n"
@@ -109,13 +109,23 @@ def check_front_matter(text: str, paths: list[str]) -> list[str]:
 # -- generated blocks --------------------------------------------------------------------------
 
 
-def project_blocks(facts: dict[str, Any], dataset: dict[str, Any], guidelines: str | None) -> dict[str, str]:
+def project_blocks(facts: dict[str, Any], dataset: dict[str, Any], guidelines: str | None,
+                   changelog: str | None = None) -> dict[str, str]:
     return {
         "identity": _identity(facts, dataset),
         "sources": _sources(facts),
         "composition": _composition(facts),
         "annotation": _annotation(facts, guidelines),
+        "changes": _changes(changelog, str(dataset.get("version"))),
     }
+
+
+def _changes(changelog: str | None, version: str) -> str:
+    """This version's entry in CHANGELOG.md (written by `articlepack changelog`)."""
+    match = re.search(rf"^## \[{re.escape(version)}\][^\n]*\n(.*?)(?=^## \[|\Z)", changelog or "", re.M | re.S)
+    if not match:
+        return f"No entry for {version} in CHANGELOG.md yet (`articlepack changelog` writes it).\n"
+    return match.group(1).strip() + "\n"
 
 
 def release_blocks(release: Release, files: list[DataFile], summary: dict[str, Any]) -> dict[str, str]:
