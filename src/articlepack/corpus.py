@@ -16,6 +16,7 @@ import stat
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -49,6 +50,11 @@ class SpanOf:
     text: str
     raw_start: str
     raw_end: str
+
+    @cached_property
+    def spec(self) -> dict[str, Col]:
+        return {"start": Col(self.raw_start, "int"), "end": Col(self.raw_end, "int"),
+                "text": Col(self.text)}
 
 
 def _span(text: str, prefix: str | None = None) -> SpanOf:
@@ -170,33 +176,23 @@ _KIND_NAMES = {"str": "a string", "int": "an integer", "date": "a date string",
 
 @dataclass
 class _Rows:
-    """Column lists per table, plus the findings met while filling them."""
+    """Rows (one dict each) per table, plus the findings met while reading them."""
 
-    tables: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     raw: dict[str, list[Any]] = field(
         default_factory=lambda: {"article_id": [], "raw": [], "sha256": [], "_file": []}
     )
 
-    def table(self, name: str) -> dict[str, list[Any]]:
-        return self.tables.setdefault(name, {})
+    def table(self, name: str) -> list[dict[str, Any]]:
+        return self.tables.setdefault(name, [])
 
     def extend(self, other: _Rows) -> None:
-        for name, cols in other.tables.items():
-            mine = self.table(name)
-            size = len(next(iter(mine.values()))) if mine else 0
-            for col, values in cols.items():
-                mine.setdefault(col, [None] * size).extend(values)
-            _pad(mine)
+        for name, rows in other.tables.items():
+            self.table(name).extend(rows)
         for col, values in other.raw.items():
             self.raw[col].extend(values)
         self.findings.extend(other.findings)
-
-
-def _pad(cols: dict[str, list[Any]]) -> None:
-    size = max((len(v) for v in cols.values()), default=0)
-    for values in cols.values():
-        values.extend([None] * (size - len(values)))
 
 
 @dataclass(frozen=True)
@@ -257,10 +253,9 @@ def read(root: Path | str, *, workers: int | None = None) -> Corpus:
     tables = {}
     for name in TABLES:
         schema = schemas[name]
-        cols = rows.tables.get(name, {})
+        found = rows.tables.get(name, [])
         dtypes: dict[str, Any] = {**schema.polars(), "_file": pl.String, "_path": pl.String}
-        n = len(cols.get("_file", []))
-        data = {c: pl.Series(c, cols.get(c) or [None] * n, dtype=dtypes[c], strict=False)
+        data = {c: pl.Series(c, [r.get(c) for r in found], dtype=dtypes[c], strict=False)
                 for c in [*schema.columns, "_file", "_path"] if c not in schema.derived}
         tables[name] = pl.DataFrame(data)
     raw = pl.DataFrame(rows.raw, schema={"article_id": pl.String, "raw": pl.String,
@@ -574,7 +569,7 @@ def _read_article(root: Path, folder: str, rows: _Rows) -> None:
     context = {"article_id": article_id}
     row: dict[str, Any] = {}
     _flatten(article, {**_ARTICLE, **dict.fromkeys(_LISTS)}, row, name, (), rows)
-    _append(rows.table("articles"), {**row, "_file": name, "_path": ""})
+    rows.table("articles").append({**row, "_file": name, "_path": ""})
     for key, (table, spec) in _LISTS.items():
         _flatten_list(article, key, spec, name, (), rows, context, table=table)
 
@@ -606,7 +601,7 @@ def _flatten_list(
             "wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(*path, key)
         ))
         return
-    cols = rows.table(table)
+    out = rows.table(table)
     for i, item in enumerate(items):
         item_path = (*path, key, i)
         if not isinstance(item, dict):
@@ -619,26 +614,20 @@ def _flatten_list(
         if table == "segments":
             row["seq"] = i
         ids = _flatten(item, spec, row, file, item_path, rows)
-        _append(cols, row)
+        out.append(row)
         for role, values in ids.items():
             for j, mention in enumerate(values):
-                _append(rows.table("event_arguments"), {
+                rows.table("event_arguments").append({
                     "article_id": context.get("article_id"), "event_id": row.get("id"),
                     "role": role, "mention_id": mention, "_file": file,
                     "_path": encode_path((*item_path, f"{role}s", j)),
                 })
 
 
-def _append(cols: dict[str, list[Any]], row: dict[str, Any]) -> None:
-    size = len(next(iter(cols.values()))) if cols else 0
-    for key, value in row.items():
-        cols.setdefault(key, [None] * size).append(value)
-    for values in cols.values():
-        if len(values) == size:
-            values.append(None)
-
-
 _INT64 = (-(2**63), 2**63 - 1)
+
+
+_FAST = {"str": str, "date": str, "int": int}  # kinds whose values are checked by exact type
 
 
 def _flatten(
@@ -648,62 +637,68 @@ def _flatten(
     """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types."""
     ids: dict[str, list[Any]] = {}
     for key, value in doc.items():
-        where = (*path, key)
-        if not isinstance(key, str):
-            rows.findings.append(Finding(
-                "wrong-type", file, f"key {_key(key)} in `{dotted(path) or '(document)'}` is "
-                f"{_kind(key)}; keys are strings", path=where,
-            ))
+        target = spec.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
+        # The common case, checked with as little work as possible: a well-typed scalar or span.
+        if type(target) is Col and type(value) is _FAST.get(target.kind):
+            if type(value) is str or _INT64[0] <= value <= _INT64[1]:
+                row[target.name] = value
+                continue
+        elif type(target) is SpanOf and type(value) is dict:
+            _flatten(value, target.spec, row, file, (*path, key), rows)
             continue
-        target = spec.get(key, _UNKNOWN)
-        if target is _UNKNOWN:
-            allowed = ", ".join(sorted(spec))
-            rows.findings.append(Finding(
-                "unknown-key", file, f"unknown key `{dotted(where)}` (allowed here: {allowed})",
-                path=where,
-            ))
-        elif target is None or value is None:
-            continue
-        elif isinstance(target, dict):
-            if isinstance(value, dict):
-                ids.update(_flatten(value, target, row, file, where, rows))
-            else:
-                rows.findings.append(Finding(
-                    "wrong-type", file, f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
-                    path=where,
-                ))
-        elif isinstance(target, SpanOf):
-            _flatten_span(value, target, row, file, where, rows)
-        elif not _typed(value, target.kind):
-            rows.findings.append(Finding(
-                "wrong-type", file,
-                f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
-                path=where,
-            ))
-        elif target.kind == "int" and not _INT64[0] <= value <= _INT64[1]:
-            rows.findings.append(Finding(
-                "out-of-range", file, f"`{dotted(where)}`: {value} does not fit in 64 bits",
-                path=where,
-            ))
-        elif target.kind == "ids":
-            ids[target.name] = value
-        else:
-            row[target.name] = value
+        _flatten_value(key, value, spec, ids, row, file, path, rows)
     return ids
 
 
-def _flatten_span(value: Any, target: SpanOf, row: dict[str, Any], file: str,
-                  where: tuple[Any, ...], rows: _Rows) -> None:
-    spec = {"start": Col(target.raw_start, "int"), "end": Col(target.raw_end, "int"),
-            "text": Col(target.text)}
-    if isinstance(value, dict):
-        _flatten(value, spec, row, file, where, rows)
-    else:
+def _flatten_value(
+    key: Any, value: Any, spec: dict[str, Any], ids: dict[str, list[Any]], row: dict[str, Any],
+    file: str, path: tuple[Any, ...], rows: _Rows,
+) -> None:
+    """Everything but the common case: nesting, lists, nulls and every kind of mistake."""
+    where = (*path, key)
+    target = spec.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
+    if not isinstance(key, str):
+        rows.findings.append(Finding(
+            "wrong-type", file, f"key {_key(key)} in `{dotted(path) or '(document)'}` is "
+            f"{_kind(key)}; keys are strings", path=where,
+        ))
+    elif target is _UNKNOWN:
+        allowed = ", ".join(sorted(spec))
+        rows.findings.append(Finding(
+            "unknown-key", file, f"unknown key `{dotted(where)}` (allowed here: {allowed})",
+            path=where,
+        ))
+    elif target is None or value is None:
+        return
+    elif isinstance(target, dict):
+        if isinstance(value, dict):
+            ids.update(_flatten(value, target, row, file, where, rows))
+        else:
+            rows.findings.append(Finding(
+                "wrong-type", file, f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
+                path=where,
+            ))
+    elif isinstance(target, SpanOf):
         rows.findings.append(Finding(
             "wrong-type", file,
             f"`{dotted(where)}` must be a span {{start, end, text}}, not {_kind(value)}",
             path=where,
         ))
+    elif not _typed(value, target.kind):
+        rows.findings.append(Finding(
+            "wrong-type", file,
+            f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
+            path=where,
+        ))
+    elif target.kind == "int" and not _INT64[0] <= value <= _INT64[1]:
+        rows.findings.append(Finding(
+            "out-of-range", file, f"`{dotted(where)}`: {value} does not fit in 64 bits",
+            path=where,
+        ))
+    elif target.kind == "ids":
+        ids[target.name] = value
+    else:
+        row[target.name] = value
 
 
 _UNKNOWN = object()
