@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from articlepack import _yaml
+from articlepack import _cache, _yaml
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
 from articlepack.schema import TABLES, TableSchema, load_schemas
@@ -213,7 +213,7 @@ class Corpus:
         return len(self.folders)
 
 
-def read(root: Path | str, *, workers: int | None = None) -> Corpus:
+def read(root: Path | str, *, workers: int | None = None, cache: bool = True) -> Corpus:
     """Read the project at ``root``. Problems in the data become findings, not exceptions.
 
     Raises :class:`ProjectError` only when ``root`` is not a usable project at all (no folder,
@@ -240,6 +240,36 @@ def read(root: Path | str, *, workers: int | None = None) -> Corpus:
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
 
     folders = list(_article_folders(root, rows))
+    for folder in folders:
+        _read_files(root, folder, rows)
+    tables = _tables(rows, schemas, ("entities",))
+    article_tables = tuple(t for t in TABLES if t != "entities")
+    hashes = {f: _cache.file_hash(root / ARTICLES_DIR / f / "article.yaml") for f in folders}
+    cache_key = _cache.key(root / "schemas")
+    cached = _cache.load(root, cache_key, article_tables) if cache else None
+    fresh = [f for f in folders if cached is None or cached.hashes.get(f) != hashes[f] or not hashes[f]]
+    parsed = _parse(root, fresh, workers)
+    findings = {f: [] for f in folders} | (cached.findings if cached else {})
+    for finding in parsed.findings:
+        findings.setdefault(finding.file.split("/")[2], []).append(finding)
+    new = _tables(parsed, schemas, article_tables)
+    if cached is not None:
+        kept = [f"{ARTICLES_DIR.as_posix()}/{f}/article.yaml" for f in folders if f not in set(fresh)]
+        new = {t: pl.concat([cached.tables[t].filter(pl.col("_file").is_in(kept)), new[t]])
+               for t in article_tables}
+    new = {t: frame.sort("_file", maintain_order=True) for t, frame in new.items()}
+    findings = {f: findings.get(f, []) for f in folders}
+    if cache and (fresh or cached is None or set(cached.hashes) != set(folders)):
+        _cache.save(root, _cache.Cached(cache_key, hashes, findings, new))
+    raw = pl.DataFrame(rows.raw, schema={"article_id": pl.String, "raw": pl.String,
+                                         "sha256": pl.String, "_file": pl.String})
+    every = [*rows.findings, *(f for found in findings.values() for f in found)]
+    return Corpus(root, dataset or {}, schemas, {**tables, **new}, raw, folders, every, waivers)
+
+
+def _parse(root: Path, folders: list[str], workers: int | None) -> _Rows:
+    """Parse and flatten the article.yaml files of ``folders``, in parallel when there are many."""
+    rows = _Rows()
     chunks = [folders[i : i + _CHUNK] for i in range(0, len(folders), _CHUNK)]
     workers = workers or min(os.cpu_count() or 1, len(chunks)) or 1
     if len(folders) >= PARALLEL_FROM and workers > 1:
@@ -249,18 +279,22 @@ def read(root: Path | str, *, workers: int | None = None) -> Corpus:
     else:
         for chunk in chunks:
             rows.extend(_read_articles(root, chunk))
+    return rows
 
-    tables = {}
-    for name in TABLES:
+
+def _tables(rows: _Rows, schemas: dict[str, TableSchema], names: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    """Rows as typed polars tables (columns the build derives are left out)."""
+    import polars as pl
+
+    out = {}
+    for name in names:
         schema = schemas[name]
         found = rows.tables.get(name, [])
         dtypes: dict[str, Any] = {**schema.polars(), "_file": pl.String, "_path": pl.String}
         data = {c: pl.Series(c, [r.get(c) for r in found], dtype=dtypes[c], strict=False)
                 for c in [*schema.columns, "_file", "_path"] if c not in schema.derived}
-        tables[name] = pl.DataFrame(data)
-    raw = pl.DataFrame(rows.raw, schema={"article_id": pl.String, "raw": pl.String,
-                                         "sha256": pl.String, "_file": pl.String})
-    return Corpus(root, dataset or {}, schemas, tables, raw, folders, rows.findings, waivers)
+        out[name] = pl.DataFrame(data)
+    return out
 
 
 DATASET = Path("corpus", "dataset.yaml")
@@ -543,11 +577,10 @@ def _read_articles(root: Path, folders: list[str]) -> _Rows:
 _ARTICLE_FILES = frozenset({"article.yaml", "raw.txt"})
 
 
-def _read_article(root: Path, folder: str, rows: _Rows) -> None:
+def _read_files(root: Path, folder: str, rows: _Rows) -> None:
+    """An article folder's raw.txt (decoded and hashed) and any stray files beside it."""
     base = ARTICLES_DIR / folder
-    name = (base / "article.yaml").as_posix()
     _stray_files(root, base, rows)
-    article = _read_mapping(root, base / "article.yaml", rows)
     raw = _read_raw(root, base / "raw.txt", rows)
     if raw is not None:
         text, sha256 = raw
@@ -555,6 +588,13 @@ def _read_article(root: Path, folder: str, rows: _Rows) -> None:
         rows.raw["raw"].append(text)
         rows.raw["sha256"].append(sha256)
         rows.raw["_file"].append((base / "raw.txt").as_posix())
+
+
+def _read_article(root: Path, folder: str, rows: _Rows) -> None:
+    """An article.yaml, flattened into rows; everything found in it is reported against it."""
+    base = ARTICLES_DIR / folder
+    name = (base / "article.yaml").as_posix()
+    article = _read_mapping(root, base / "article.yaml", rows)
     if article is None:
         return
     # Rows are keyed by the id the file declares; the folder name only stands in when there is
