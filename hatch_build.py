@@ -40,8 +40,12 @@ class ReleaseBuildHook(BuildHookInterface):  # type: ignore[misc]
         try:
             release = build(root, self._tmp)
         except InvalidCorpusError as exc:
-            lines = [f"{f.file}:{f.line or ''} {f.code} {f.message}" for f in exc.report.errors[:20]]
-            raise SystemExit("refusing to build a wheel from an invalid corpus:\n" + "\n".join(lines)) from None
+            lines = [
+                f"{f.file}:{f.line or ''} {f.code} {f.message}" for f in exc.report.errors[:20]
+            ]
+            raise SystemExit(
+                "refusing to build a wheel from an invalid corpus:\n" + "\n".join(lines)
+            ) from None
         build_data["force_include"][str(release)] = f"articlepack/_release/{release.name}"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:

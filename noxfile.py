@@ -20,7 +20,9 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py"
+    )
 
 
 @nox.session(python=PYTHON)
@@ -55,7 +57,9 @@ def bench(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """The property-based tests with the long hypothesis profile."""
     session.install("-e", ".[test]")
-    session.run("pytest", "tests/test_properties.py", *session.posargs, env={"HYPOTHESIS_PROFILE": "fuzz"})
+    session.run(
+        "pytest", "tests/test_properties.py", *session.posargs, env={"HYPOTHESIS_PROFILE": "fuzz"}
+    )
 
 
 @nox.session(name="release-check", python=PYTHON)
@@ -85,7 +89,9 @@ def _hub_repo() -> str:
     from pathlib import Path
 
     text = Path("corpus/dataset.yaml").read_text(encoding="utf-8")
-    match = re.search(r"^hub:\s*\{\s*repo:\s*([^\s}]+)", text, re.M) or re.search(r"^\s+repo:\s*(\S+)", text, re.M)
+    match = re.search(r"^hub:\s*\{\s*repo:\s*([^\s}]+)", text, re.M) or re.search(
+        r"^\s+repo:\s*(\S+)", text, re.M
+    )
     if not match:
         raise SystemExit("corpus/dataset.yaml names no hub repo; pass -- --repo=ORG/NAME")
     return match.group(1)

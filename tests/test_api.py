@@ -12,28 +12,42 @@ def test_all_is_sorted_and_complete() -> None:
     assert articlepack.__all__ == sorted(articlepack.__all__)
     import types
 
-    public = {n for n, v in vars(articlepack).items()
-              if not n.startswith("_") and n != "annotations" and not isinstance(v, types.ModuleType)}
+    public = {
+        n
+        for n, v in vars(articlepack).items()
+        if not n.startswith("_") and n != "annotations" and not isinstance(v, types.ModuleType)
+    }
     assert public == set(articlepack.__all__) - {"__version__"}
     assert callable(articlepack.load) and callable(articlepack.build)
 
 
 def test_exceptions_share_one_root_and_a_builtin() -> None:
-    for name in ("CardError", "IntegrityError", "InvalidCorpusError", "ProjectError", "PublishError", "SchemaError"):
+    for name in (
+        "CardError",
+        "IntegrityError",
+        "InvalidCorpusError",
+        "ProjectError",
+        "PublishError",
+        "SchemaError",
+    ):
         error = getattr(articlepack, name)
         assert issubclass(error, articlepack.ArticlepackError)
         assert issubclass(error, (ValueError, RuntimeError))
 
 
 def test_import_does_not_load_heavy_libraries() -> None:
-    code = ("import sys, articlepack, articlepack.cli; "
-            "print(sorted(m for m in ('datasets', 'pandas', 'polars', 'pandera', 'pyarrow', 'huggingface_hub') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, articlepack, articlepack.cli; "
+        "print(sorted(m for m in ('datasets', 'pandas', 'polars', 'pandera', 'pyarrow', 'huggingface_hub') "
+        "if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_help_teaches_every_command() -> None:
-    done = subprocess.run([sys.executable, "-m", "articlepack", "--help"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "articlepack", "--help"], capture_output=True, text=True, check=True
+    )
     for command in ("validate", "build", "card", "verify", "publish", "init"):
         assert command in done.stdout

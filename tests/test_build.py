@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +26,11 @@ def release(request: pytest.FixtureRequest, project: Project, tmp_path: Path) ->
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_load_dataset_reads_every_table_with_its_features(release: Path) -> None:
@@ -47,7 +50,9 @@ def test_load_dataset_reads_every_table_with_its_features(release: Path) -> None
     spans += [(e, "trigger_start", "trigger_end", "trigger") for e in loaded["events"]]
     spans += [(q, "content_start", "content_end", "content") for q in loaded["quotes"]]
     spans += [(q, "cue_start", "cue_end", "cue") for q in loaded["quotes"]]
-    spans += [(e, "date_evidence_start", "date_evidence_end", "date_evidence") for e in loaded["events"]]
+    spans += [
+        (e, "date_evidence_start", "date_evidence_end", "date_evidence") for e in loaded["events"]
+    ]
     spans += [(s, "start", "end", "text") for s in loaded["segments"]]
     checked = 0
     for row, start, end, value in spans:
@@ -55,14 +60,35 @@ def test_load_dataset_reads_every_table_with_its_features(release: Path) -> None
             assert text[row["article_id"]][row[start] : row[end]] == row[value]
             checked += 1
     assert checked >= 10
-    assert loaded["events"].features["type"].names[loaded["events"][0]["type"]] in ("CONSULT", "AGREE",
-        "ACCUSE", "ASSAULT", "REJECT", "REQUEST", "SUPPORT", "COOPERATE", "AID", "MOBILIZE", "PROTEST",
-        "THREATEN", "SANCTION", "COERCE", "CONCEDE", "RETREAT")
+    assert loaded["events"].features["type"].names[loaded["events"][0]["type"]] in (
+        "CONSULT",
+        "AGREE",
+        "ACCUSE",
+        "ASSAULT",
+        "REJECT",
+        "REQUEST",
+        "SUPPORT",
+        "COOPERATE",
+        "AID",
+        "MOBILIZE",
+        "PROTEST",
+        "THREATEN",
+        "SANCTION",
+        "COERCE",
+        "CONCEDE",
+        "RETREAT",
+    )
 
 
-def test_frictionless_validates_the_package_with_foreign_keys(release: Path, project: Project) -> None:
-    done = subprocess.run([BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
-                          capture_output=True, text=True, check=False)
+def test_frictionless_validates_the_package_with_foreign_keys(
+    release: Path, project: Project
+) -> None:
+    done = subprocess.run(
+        [BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report["valid"], done.stdout[-2000:]
     # The package declares foreign keys, and frictionless does check them: break one and see it fail.
@@ -73,16 +99,28 @@ def test_frictionless_validates_the_package_with_foreign_keys(release: Path, pro
     import pyarrow as pa
 
     ids = table.column("entity_id").to_pylist()
-    pq.write_table(table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
-                                    pa.array(["nobody", *ids[1:]])), path)
-    broken = subprocess.run([BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
-                            capture_output=True, text=True, check=False)
+    pq.write_table(
+        table.set_column(
+            table.schema.get_field_index("entity_id"), "entity_id", pa.array(["nobody", *ids[1:]])
+        ),
+        path,
+    )
+    broken = subprocess.run(
+        [BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert broken.returncode == 1 and "foreign-key" in broken.stdout
 
 
 def test_mlcroissant_validates_and_reads_records(release: Path) -> None:
-    done = subprocess.run([BIN / "mlcroissant", "validate", "--jsonld", release / "croissant.json"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [BIN / "mlcroissant", "validate", "--jsonld", release / "croissant.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "WARNING" not in done.stderr and "ERROR" not in done.stderr
     import mlcroissant as mlc
@@ -90,7 +128,11 @@ def test_mlcroissant_validates_and_reads_records(release: Path) -> None:
     records = list(mlc.Dataset(jsonld=release / "croissant.json").records(record_set="mentions"))
     import pyarrow.parquet as pq
 
-    expected = pq.read_table(release / "data/mentions/train-00000-of-00001.parquet").column("text").to_pylist()
+    expected = (
+        pq.read_table(release / "data/mentions/train-00000-of-00001.parquet")
+        .column("text")
+        .to_pylist()
+    )
     assert [r["mentions/text"].decode() for r in records] == expected
 
 
@@ -98,8 +140,11 @@ def test_rebuild_is_byte_identical(project: Project, tmp_path: Path) -> None:
     git = ["git", "-C", str(project.root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "corpus", "--date", "2021-05-06T07:08:09Z"], check=True,
-                   env={**os.environ, "GIT_COMMITTER_DATE": "2021-05-06T07:08:09Z"})
+    subprocess.run(
+        [*git, "commit", "-qm", "corpus", "--date", "2021-05-06T07:08:09Z"],
+        check=True,
+        env={**os.environ, "GIT_COMMITTER_DATE": "2021-05-06T07:08:09Z"},
+    )
     first = _files(build(project.root, tmp_path / "a"))
     os.utime(project.article)  # touching a file changes no byte: the time is the last commit's
     second = _files(build(project.root, tmp_path / "b"))
@@ -108,14 +153,19 @@ def test_rebuild_is_byte_identical(project: Project, tmp_path: Path) -> None:
     assert json.loads(first["datapackage.json"])["created"] == "2021-05-06T07:08:09Z"
 
 
-def test_source_date_epoch_sets_the_release_time(project: Project, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_source_date_epoch_sets_the_release_time(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     release = build(project.root, tmp_path / "dist")
-    assert json.loads((release / "datapackage.json").read_text())["created"] == "2020-09-13T12:26:40Z"
+    assert (
+        json.loads((release / "datapackage.json").read_text())["created"] == "2020-09-13T12:26:40Z"
+    )
 
 
-def test_invalid_corpus_writes_nothing(project: Project, tmp_path: Path, cli: Callable[..., object]) -> None:
+def test_invalid_corpus_writes_nothing(
+    project: Project, tmp_path: Path, cli: Callable[..., object]
+) -> None:
     project.edit_article("type: CONSULT", "type: MEET")
     out = tmp_path / "dist"
     result = cli("build", str(project.root), "--out", str(out), "--quiet")
@@ -151,13 +201,18 @@ build(sys.argv[1], sys.argv[2])
 
 
 @pytest.mark.parametrize("after_tables", [1, 3], ids=["after-first-table", "after-third-table"])
-def test_killed_build_leaves_previous_release_intact(project: Project, tmp_path: Path, after_tables: int) -> None:
+def test_killed_build_leaves_previous_release_intact(
+    project: Project, tmp_path: Path, after_tables: int
+) -> None:
     out = tmp_path / "dist"
     previous = build(project.root, out)
     before = _files(previous)
     project.edit_article("tags: [World]", "tags: [World, Politics]")
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(project.root), str(out), str(after_tables)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_BUILD, str(project.root), str(out), str(after_tables)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
     proc.send_signal(signal.SIGKILL)

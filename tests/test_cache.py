@@ -26,13 +26,19 @@ def _report(project: Project, *, cache: bool) -> list[tuple[str, str, int | None
 
 def test_warm_read_equals_cold_read(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     articles = project.root / "corpus" / "articles"
-    shutil.copytree(articles / EXAMPLE, articles / "2020-01-02-second")  # a second, mismatched article
+    shutil.copytree(
+        articles / EXAMPLE, articles / "2020-01-02-second"
+    )  # a second, mismatched article
     cold = read(project.root, cache=False)
     read(project.root)  # fills the cache
     assert (_cache.directory(project.root) / "manifest.json").is_file()
     parsed: list[list[str]] = []
     real = corpus._read_articles
-    monkeypatch.setattr(corpus, "_read_articles", lambda root, folders: parsed.append(folders) or real(root, folders))
+    monkeypatch.setattr(
+        corpus,
+        "_read_articles",
+        lambda root, folders: parsed.append(folders) or real(root, folders),
+    )
     warm = read(project.root)
     assert parsed == []  # nothing was parsed again
     for name, table in cold.tables.items():
@@ -45,7 +51,11 @@ def test_a_changed_article_is_read_again(project: Project, monkeypatch: pytest.M
     project.edit_article("type: CONSULT", "type: MEET")
     parsed: list[list[str]] = []
     real = corpus._read_articles
-    monkeypatch.setattr(corpus, "_read_articles", lambda root, folders: parsed.append(folders) or real(root, folders))
+    monkeypatch.setattr(
+        corpus,
+        "_read_articles",
+        lambda root, folders: parsed.append(folders) or real(root, folders),
+    )
     warm = _report(project, cache=True)
     assert parsed == [[EXAMPLE]]  # only the changed article was parsed again
     assert warm == _report(project, cache=False)

@@ -28,67 +28,221 @@ def _line(project: Project, file: str, needle: str) -> int:
 
 # (id, damage, expected code, file, the line's text that the finding must point at, or None)
 CASES: list[tuple[str, Callable[[Project], None], str, str, str | None]] = [
-    ("yaml-syntax", lambda p: p.edit_article("language: en", "language: [en"), "yaml-syntax", ARTICLE, None),
-    ("yaml-duplicate-key", lambda p: p.edit_article("language: en", "language: en\nlanguage: fr"),
-     "yaml-duplicate-key", ARTICLE, "language: fr"),
+    (
+        "yaml-syntax",
+        lambda p: p.edit_article("language: en", "language: [en"),
+        "yaml-syntax",
+        ARTICLE,
+        None,
+    ),
+    (
+        "yaml-duplicate-key",
+        lambda p: p.edit_article("language: en", "language: en\nlanguage: fr"),
+        "yaml-duplicate-key",
+        ARTICLE,
+        "language: fr",
+    ),
     ("missing-key", lambda p: p.edit_article("language: en\n", ""), "missing-key", ARTICLE, None),
-    ("unknown-key", lambda p: p.edit_article("language: en", "language: en\nlangauge: en"),
-     "unknown-key", ARTICLE, "langauge"),
-    ("wrong-type", lambda p: p.edit_article("{id: m1, start: 121,", '{id: m1, start: "121",'),
-     "wrong-type", ARTICLE, "id: m1,"),
-    ("float-offset", lambda p: p.edit_article("{id: m1, start: 121,", "{id: m1, start: 121.5,"),
-     "wrong-type", ARTICLE, "id: m1,"),
-    ("negative-offset", lambda p: p.edit_article("{id: m1, start: 121,", "{id: m1, start: -121,"),
-     "out-of-range", ARTICLE, "id: m1,"),
-    ("event-type-enum", lambda p: p.edit_article("type: CONSULT", "type: MEET"), "not-in-enum", ARTICLE,
-     "type: MEET"),
-    ("entity-type-enum", lambda p: p.edit("corpus/entities.yaml", "name: Freedonia, type: GPE",
-                                          "name: Freedonia, type: COUNTRY"),
-     "not-in-enum", "corpus/entities.yaml", "COUNTRY"),
-    ("context-enum", lambda p: p.edit_article("context: [diplomatic]", "context: [diplomacy]"),
-     "not-in-enum", ARTICLE, "context: [diplomacy]"),
-    ("bad-id-pattern", lambda p: p.edit_article("- id: e1", "- id: E 1"), "bad-pattern", ARTICLE, "id: E 1"),
-    ("id-folder-mismatch", lambda p: p.edit_article(f"id: {EXAMPLE}", "id: another-id"),
-     "id-folder-mismatch", ARTICLE, "id: another-id"),
-    ("duplicate-mention-id", lambda p: p.edit_article("{id: m2,", "{id: m1,"), "duplicate-id", ARTICLE, None),
-    ("duplicate-entity-id", lambda p: p.edit("corpus/entities.yaml", "{id: ruritania,", "{id: freedonia,"),
-     "duplicate-id", "corpus/entities.yaml", None),
-    ("hash-mismatch", lambda p: p.edit_article("sha256: 85", "sha256: 86"), "hash-mismatch", ARTICLE, "sha256"),
-    ("raw-edited", lambda p: p.edit(p.raw, "invented", "imagined"), "hash-mismatch", ARTICLE, "sha256"),
-    ("span-order", lambda p: p.edit_article("start: 146, end: 149", "start: 149, end: 146"),
-     "span-order", ARTICLE, "trigger:"),
-    ("span-outside-text", lambda p: p.edit_article("start: 146, end: 149", "start: 146, end: 99999"),
-     "span-outside-text", ARTICLE, "trigger:"),
-    ("span-text-mismatch", lambda p: p.edit_article("start: 146, end: 149", "start: 147, end: 150"),
-     "span-text-mismatch", ARTICLE, "trigger:"),
-    ("span-outside-body", lambda p: p.edit_article("start: 121, end: 130", "start: 38, end: 47"),
-     "span-outside-body", ARTICLE, "id: m1,"),
-    ("segment-overlap", lambda p: p.edit_article("- {start: 232, end: 311", "- {start: 229, end: 311")
-     or p.edit_article('text: "\\"We agreed', 'text: "y.\\n\\n\\"We agreed'), "segment-overlap", ARTICLE,
-     "start: 229"),
-    ("missing-entity", lambda p: p.edit_article("entity: ruritania", "entity: atlantis"),
-     "missing-reference", ARTICLE, "entity: atlantis"),
-    ("missing-mention", lambda p: p.edit_article("actors: [m2]", "actors: [m9]"),
-     "missing-reference", ARTICLE, "actors: [m9]"),
-    ("missing-location", lambda p: p.edit_article("location: m4", "location: m8"),
-     "missing-reference", ARTICLE, "location: m8"),
-    ("impossible-date", lambda p: p.edit_article('date: "2020-01-01"\n    date_evidence',
-                                                 'date: "2016-02-30"\n    date_evidence'),
-     "bad-date", ARTICLE, "2016-02-30"),
-    ("bad-version", lambda p: p.edit("corpus/dataset.yaml", "version: 0.1.0", "version: 1.0"),
-     "bad-version", "corpus/dataset.yaml", "version: 1.0"),
-    ("v-version", lambda p: p.edit("corpus/dataset.yaml", "version: 0.1.0", "version: v1.0.0"),
-     "bad-version", "corpus/dataset.yaml", "version: v1.0.0"),
-    ("not-utf8", lambda p: p.article.write_bytes(p.article.read_bytes().replace(b"Example", b"Ex\xe4mple", 1)),
-     "not-utf8", ARTICLE, None),
-    ("empty-corpus", lambda p: shutil.rmtree(p.root / "corpus" / "articles" / EXAMPLE), "empty-corpus",
-     "corpus/articles", None),
+    (
+        "unknown-key",
+        lambda p: p.edit_article("language: en", "language: en\nlangauge: en"),
+        "unknown-key",
+        ARTICLE,
+        "langauge",
+    ),
+    (
+        "wrong-type",
+        lambda p: p.edit_article("{id: m1, start: 121,", '{id: m1, start: "121",'),
+        "wrong-type",
+        ARTICLE,
+        "id: m1,",
+    ),
+    (
+        "float-offset",
+        lambda p: p.edit_article("{id: m1, start: 121,", "{id: m1, start: 121.5,"),
+        "wrong-type",
+        ARTICLE,
+        "id: m1,",
+    ),
+    (
+        "negative-offset",
+        lambda p: p.edit_article("{id: m1, start: 121,", "{id: m1, start: -121,"),
+        "out-of-range",
+        ARTICLE,
+        "id: m1,",
+    ),
+    (
+        "event-type-enum",
+        lambda p: p.edit_article("type: CONSULT", "type: MEET"),
+        "not-in-enum",
+        ARTICLE,
+        "type: MEET",
+    ),
+    (
+        "entity-type-enum",
+        lambda p: p.edit(
+            "corpus/entities.yaml", "name: Freedonia, type: GPE", "name: Freedonia, type: COUNTRY"
+        ),
+        "not-in-enum",
+        "corpus/entities.yaml",
+        "COUNTRY",
+    ),
+    (
+        "context-enum",
+        lambda p: p.edit_article("context: [diplomatic]", "context: [diplomacy]"),
+        "not-in-enum",
+        ARTICLE,
+        "context: [diplomacy]",
+    ),
+    (
+        "bad-id-pattern",
+        lambda p: p.edit_article("- id: e1", "- id: E 1"),
+        "bad-pattern",
+        ARTICLE,
+        "id: E 1",
+    ),
+    (
+        "id-folder-mismatch",
+        lambda p: p.edit_article(f"id: {EXAMPLE}", "id: another-id"),
+        "id-folder-mismatch",
+        ARTICLE,
+        "id: another-id",
+    ),
+    (
+        "duplicate-mention-id",
+        lambda p: p.edit_article("{id: m2,", "{id: m1,"),
+        "duplicate-id",
+        ARTICLE,
+        None,
+    ),
+    (
+        "duplicate-entity-id",
+        lambda p: p.edit("corpus/entities.yaml", "{id: ruritania,", "{id: freedonia,"),
+        "duplicate-id",
+        "corpus/entities.yaml",
+        None,
+    ),
+    (
+        "hash-mismatch",
+        lambda p: p.edit_article("sha256: 85", "sha256: 86"),
+        "hash-mismatch",
+        ARTICLE,
+        "sha256",
+    ),
+    (
+        "raw-edited",
+        lambda p: p.edit(p.raw, "invented", "imagined"),
+        "hash-mismatch",
+        ARTICLE,
+        "sha256",
+    ),
+    (
+        "span-order",
+        lambda p: p.edit_article("start: 146, end: 149", "start: 149, end: 146"),
+        "span-order",
+        ARTICLE,
+        "trigger:",
+    ),
+    (
+        "span-outside-text",
+        lambda p: p.edit_article("start: 146, end: 149", "start: 146, end: 99999"),
+        "span-outside-text",
+        ARTICLE,
+        "trigger:",
+    ),
+    (
+        "span-text-mismatch",
+        lambda p: p.edit_article("start: 146, end: 149", "start: 147, end: 150"),
+        "span-text-mismatch",
+        ARTICLE,
+        "trigger:",
+    ),
+    (
+        "span-outside-body",
+        lambda p: p.edit_article("start: 121, end: 130", "start: 38, end: 47"),
+        "span-outside-body",
+        ARTICLE,
+        "id: m1,",
+    ),
+    (
+        "segment-overlap",
+        lambda p: (
+            p.edit_article("- {start: 232, end: 311", "- {start: 229, end: 311")
+            or p.edit_article('text: "\\"We agreed', 'text: "y.\\n\\n\\"We agreed')
+        ),
+        "segment-overlap",
+        ARTICLE,
+        "start: 229",
+    ),
+    (
+        "missing-entity",
+        lambda p: p.edit_article("entity: ruritania", "entity: atlantis"),
+        "missing-reference",
+        ARTICLE,
+        "entity: atlantis",
+    ),
+    (
+        "missing-mention",
+        lambda p: p.edit_article("actors: [m2]", "actors: [m9]"),
+        "missing-reference",
+        ARTICLE,
+        "actors: [m9]",
+    ),
+    (
+        "missing-location",
+        lambda p: p.edit_article("location: m4", "location: m8"),
+        "missing-reference",
+        ARTICLE,
+        "location: m8",
+    ),
+    (
+        "impossible-date",
+        lambda p: p.edit_article(
+            'date: "2020-01-01"\n    date_evidence', 'date: "2016-02-30"\n    date_evidence'
+        ),
+        "bad-date",
+        ARTICLE,
+        "2016-02-30",
+    ),
+    (
+        "bad-version",
+        lambda p: p.edit("corpus/dataset.yaml", "version: 0.1.0", "version: 1.0"),
+        "bad-version",
+        "corpus/dataset.yaml",
+        "version: 1.0",
+    ),
+    (
+        "v-version",
+        lambda p: p.edit("corpus/dataset.yaml", "version: 0.1.0", "version: v1.0.0"),
+        "bad-version",
+        "corpus/dataset.yaml",
+        "version: v1.0.0",
+    ),
+    (
+        "not-utf8",
+        lambda p: p.article.write_bytes(
+            p.article.read_bytes().replace(b"Example", b"Ex\xe4mple", 1)
+        ),
+        "not-utf8",
+        ARTICLE,
+        None,
+    ),
+    (
+        "empty-corpus",
+        lambda p: shutil.rmtree(p.root / "corpus" / "articles" / EXAMPLE),
+        "empty-corpus",
+        "corpus/articles",
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("damage", "code", "file", "needle"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_input_is_reported(project: Project, damage: Callable[[Project], None], code: str, file: str,
-                               needle: str | None) -> None:
+@pytest.mark.parametrize(
+    ("damage", "code", "file", "needle"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_input_is_reported(
+    project: Project, damage: Callable[[Project], None], code: str, file: str, needle: str | None
+) -> None:
     damage(project)
     exit_code, report = project.validate()
     assert exit_code == 1
@@ -115,7 +269,9 @@ def test_every_finding_is_reported_not_only_the_first(project: Project) -> None:
     project.edit_article("type: CONSULT", "type: MEET")
     project.edit_article("start: 146, end: 149", "start: 147, end: 150")
     _, report = project.validate()
-    assert {"missing-reference", "not-in-enum", "span-text-mismatch"} <= {e["code"] for e in report["errors"]}
+    assert {"missing-reference", "not-in-enum", "span-text-mismatch"} <= {
+        e["code"] for e in report["errors"]
+    }
 
 
 def test_abbreviated_span_checks_both_ends(project: Project) -> None:
@@ -130,7 +286,9 @@ def test_abbreviated_span_checks_both_ends(project: Project) -> None:
 
 
 def test_event_after_publication_is_a_warning_that_can_be_waived(project: Project) -> None:
-    project.edit_article('date: "2020-01-01"\n    date_evidence', 'date: "2020-02-01"\n    date_evidence')
+    project.edit_article(
+        'date: "2020-01-01"\n    date_evidence', 'date: "2020-02-01"\n    date_evidence'
+    )
     code, report = project.validate()
     assert code == 0
     assert [e["code"] for e in report["errors"]] == ["event-after-publication"]
@@ -158,7 +316,9 @@ def test_duplicate_article_id_across_the_corpus(project: Project) -> None:
     assert {"duplicate-id", "id-folder-mismatch"} <= codes
 
 
-def test_unusable_path_exits_2_with_one_sentence(tmp_path: Path, cli: Callable[..., object]) -> None:
+def test_unusable_path_exits_2_with_one_sentence(
+    tmp_path: Path, cli: Callable[..., object]
+) -> None:
     for path in (tmp_path / "absent", tmp_path):
         result = cli("validate", str(path))
         assert result.exit_code == 2  # type: ignore[attr-defined]

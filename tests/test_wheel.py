@@ -46,8 +46,12 @@ except articlepack.IntegrityError as exc:
 
 
 def _build(*args: str, out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", *args, "--outdir", str(out)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", *args, "--outdir", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -73,10 +77,24 @@ def test_wheel_carries_the_release(wheel: Path) -> None:
 def test_wheel_from_sdist_equals_wheel_from_checkout(wheel: Path, tmp_path: Path) -> None:
     sdist = next(_build("--sdist", out=tmp_path / "sdist").glob("*.tar.gz"))
     subprocess.run(["tar", "-xzf", str(sdist), "-C", str(tmp_path)], check=True)
-    unpacked = next(p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("articlepack-"))
+    unpacked = next(
+        p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("articlepack-")
+    )
     assert (unpacked / "corpus" / "dataset.yaml").is_file() and (unpacked / "schemas").is_dir()
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(tmp_path / "w2")],
-                   cwd=unpacked, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--wheel",
+            "--outdir",
+            str(tmp_path / "w2"),
+        ],
+        cwd=unpacked,
+        check=True,
+        capture_output=True,
+    )
     again = next((tmp_path / "w2").glob("*.whl"))
     assert _release_files(again) == _release_files(wheel)
 
@@ -86,14 +104,26 @@ def test_fresh_venv_loads_every_table_offline(wheel: Path, tmp_path: Path) -> No
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True)
-    offline = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PATH": "/usr/bin:/bin",
-               "HOME": str(tmp_path), "HF_HOME": str(tmp_path / "hf")}
-    done = subprocess.run([python, "-c", _CHECK], cwd=tmp_path, env=offline, capture_output=True, text=True)
+    offline = {
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "HF_HOME": str(tmp_path / "hf"),
+    }
+    done = subprocess.run(
+        [python, "-c", _CHECK], cwd=tmp_path, env=offline, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["name"] == "russia-syria-diplomacy"
     for key, rows in result["loaded"].items():
         assert rows == result["tables"][key.split("/")[0]], key
     assert result["tables"]["articles"] == 5 and result["bad_spans"] == []
-    tampered = subprocess.run([python, "-c", _TAMPER], cwd=tmp_path, env=offline, capture_output=True, text=True)
-    assert "IntegrityError: " in tampered.stdout and "data/quotes/train-00000-of-00001.parquet" in tampered.stdout
+    tampered = subprocess.run(
+        [python, "-c", _TAMPER], cwd=tmp_path, env=offline, capture_output=True, text=True
+    )
+    assert (
+        "IntegrityError: " in tampered.stdout
+        and "data/quotes/train-00000-of-00001.parquet" in tampered.stdout
+    )

@@ -71,8 +71,10 @@ def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
             return None
         frames = {name: pl.read_ipc(folder / f"{name}.arrow") for name in tables}
         findings = {
-            article: [Finding(f["code"], f["file"], f["message"], f["line"], f["id"], tuple(f["path"]))
-                      for f in found]
+            article: [
+                Finding(f["code"], f["file"], f["message"], f["line"], f["id"], tuple(f["path"]))
+                for f in found
+            ]
             for article, found in manifest["findings"].items()
         }
         return Cached(cache_key, dict(manifest["hashes"]), findings, frames)
@@ -93,10 +95,19 @@ def save(root: Path, cached: Cached) -> None:
             "key": cached.key,
             "hashes": cached.hashes,
             "findings": {
-                article: [{"code": f.code, "file": f.file, "message": f.message, "line": f.line,
-                           "id": f.id, "path": [p if isinstance(p, str | int) else repr(p) for p in f.path]}
-                          for f in found]
-                for article, found in cached.findings.items() if found
+                article: [
+                    {
+                        "code": f.code,
+                        "file": f.file,
+                        "message": f.message,
+                        "line": f.line,
+                        "id": f.id,
+                        "path": [p if isinstance(p, str | int) else repr(p) for p in f.path],
+                    }
+                    for f in found
+                ]
+                for article, found in cached.findings.items()
+                if found
             },
         }
         (folder / f"{MANIFEST}.tmp").write_text(json.dumps(manifest), encoding="utf-8")

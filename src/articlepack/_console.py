@@ -20,12 +20,19 @@ def print_report(report: Report, console: Console | None = None) -> None:
         for f in group:
             colour = "red" if f.severity == "error" else "yellow"
             where = f":{f.line}" if f.line else ""
-            console.print(f"  [{colour}]{f.severity}[/] [dim]{file}{where}[/] [cyan]{f.code}[/] {escape(f.message)}",
-                          soft_wrap=True, markup=True)
+            console.print(
+                f"  [{colour}]{f.severity}[/] [dim]{file}{where}[/] [cyan]{f.code}[/] {escape(f.message)}",
+                soft_wrap=True,
+                markup=True,
+            )
     s = report.summary
-    counts = ", ".join(f"{s[k]} {k}" for k in ("articles", "mentions", "events", "quotes") if k in s)
+    counts = ", ".join(
+        f"{s[k]} {k}" for k in ("articles", "mentions", "events", "quotes") if k in s
+    )
     verdict = "[bold green]valid[/]" if report.valid else "[bold red]invalid[/]"
-    console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings ({counts})")
+    console.print(
+        f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings ({counts})"
+    )
 
 
 @contextmanager
@@ -34,8 +41,14 @@ def steps(names: Sequence[str], title: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(title, total=len(names), step="")
         seen: list[str] = []
 

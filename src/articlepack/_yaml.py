@@ -120,14 +120,20 @@ def _scan(text: str, *, strict: bool) -> None:
         for event in _events(text):
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise YAMLProblem("yaml-unsafe", f"YAML tags such as `{tag}` are not allowed in "
-                                  "corpus files (write plain values)", _line(event))
+                raise YAMLProblem(
+                    "yaml-unsafe",
+                    f"YAML tags such as `{tag}` are not allowed in "
+                    "corpus files (write plain values)",
+                    _line(event),
+                )
             if isinstance(event, _COLLECTION_START):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YAMLProblem("yaml-unsafe",
-                                      f"the document nests deeper than {MAX_DEPTH} levels",
-                                      _line(event))
+                    raise YAMLProblem(
+                        "yaml-unsafe",
+                        f"the document nests deeper than {MAX_DEPTH} levels",
+                        _line(event),
+                    )
             elif isinstance(event, _COLLECTION_END):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -184,8 +190,11 @@ def _classify(text: str, message: str) -> YAMLProblem:
     if "alias" in lower and any(w in lower for w in ("exceeded", "overflow")):
         match = _ANCHOR.search(message)
         line = _anchor_line(text, int(match.group(1)) if match else None)
-        return YAMLProblem("yaml-unsafe", f"aliases expand beyond the allowed limit ({first}); "
-                           "an alias bomb?", line)
+        return YAMLProblem(
+            "yaml-unsafe",
+            f"aliases expand beyond the allowed limit ({first}); an alias bomb?",
+            line,
+        )
     if "anchor count exceeded" in lower:
         return YAMLProblem("yaml-unsafe", f"too many anchors ({first})", None)
     match = _LINE.search(message)
@@ -263,8 +272,11 @@ def line_of(text: str, path: Sequence[Any]) -> int | None:
                 if _same_key(key, step):
                     child, line = value, int(key.start_mark.line) + 1
                     break
-        elif (isinstance(node, yaml.SequenceNode) and isinstance(step, int)
-              and 0 <= step < len(node.value)):
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(node.value)
+        ):
             child = node.value[step]
             line = int(child.start_mark.line) + 1
         if child is None:

@@ -42,8 +42,18 @@ _PANDERA_CODES = {
     "less_than_or_equal_to": "out-of-range",
     "str_length": "out-of-range",
 }
-_DATASET_KEYS = {"name", "title", "version", "description", "license", "text_rights",
-                 "contributors", "hub", "keywords", "homepage"}
+_DATASET_KEYS = {
+    "name",
+    "title",
+    "version",
+    "description",
+    "license",
+    "text_rights",
+    "contributors",
+    "hub",
+    "keywords",
+    "homepage",
+}
 _DATASET_REQUIRED = ("name", "title", "version", "license")
 _DATASET_STRINGS = ("name", "title", "version", "description", "license", "text_rights", "homepage")
 _HUB_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
@@ -95,14 +105,26 @@ def short(value: Any) -> str:
 def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
     file = DATASET.as_posix()
     allowed = ", ".join(sorted(_DATASET_KEYS))
-    out = [Finding("unknown-key", file, f"unknown key {short(k)} (allowed: {allowed})", path=(k,))
-           for k in dataset if k not in _DATASET_KEYS]
-    out += [Finding("missing-key", file, f"`{k}` is required", path=(k,))
-            for k in _DATASET_REQUIRED if dataset.get(k) is None or dataset.get(k) == ""]
+    out = [
+        Finding("unknown-key", file, f"unknown key {short(k)} (allowed: {allowed})", path=(k,))
+        for k in dataset
+        if k not in _DATASET_KEYS
+    ]
+    out += [
+        Finding("missing-key", file, f"`{k}` is required", path=(k,))
+        for k in _DATASET_REQUIRED
+        if dataset.get(k) is None or dataset.get(k) == ""
+    ]
 
     def wrong(path: tuple[Any, ...], must: str, value: Any) -> None:
-        out.append(Finding("wrong-type", file, f"`{dotted(path)}` must be {must}, not "
-                           f"{type(value).__name__} {short(value)}", path=path))
+        out.append(
+            Finding(
+                "wrong-type",
+                file,
+                f"`{dotted(path)}` must be {must}, not {type(value).__name__} {short(value)}",
+                path=path,
+            )
+        )
 
     for key in _DATASET_STRINGS:
         value = dataset.get(key)
@@ -110,13 +132,25 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
             wrong((key,), "a string", value)
     version = dataset.get("version")
     if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
-        out.append(Finding("bad-version", file, f"version {short(version)} is not SemVer "
-                           "MAJOR.MINOR.PATCH (e.g. 1.0.0, no leading v)", path=("version",)))
+        out.append(
+            Finding(
+                "bad-version",
+                file,
+                f"version {short(version)} is not SemVer "
+                "MAJOR.MINOR.PATCH (e.g. 1.0.0, no leading v)",
+                path=("version",),
+            )
+        )
     name = dataset.get("name")
     if isinstance(name, str) and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
-        out.append(Finding("bad-pattern", file,
-                           f"name {short(name)} must be lowercase words joined by -",
-                           path=("name",)))
+        out.append(
+            Finding(
+                "bad-pattern",
+                file,
+                f"name {short(name)} must be lowercase words joined by -",
+                path=("name",),
+            )
+        )
     keywords = dataset.get("keywords")
     if keywords is not None and not _strings(keywords):
         wrong(("keywords",), "a list of strings", keywords)
@@ -127,8 +161,14 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
         elif hub.get("repo") is not None and not (
             isinstance(hub["repo"], str) and _HUB_REPO.fullmatch(hub["repo"])
         ):
-            out.append(Finding("bad-pattern", file, f"hub.repo {short(hub['repo'])} must be "
-                               "`org/name`", path=("hub", "repo")))
+            out.append(
+                Finding(
+                    "bad-pattern",
+                    file,
+                    f"hub.repo {short(hub['repo'])} must be `org/name`",
+                    path=("hub", "repo"),
+                )
+            )
     contributors = dataset.get("contributors")
     if contributors is not None:
         if not isinstance(contributors, list):
@@ -197,8 +237,9 @@ def _column_message(schema: TableSchema, column: str, code: str, value: Any) -> 
     if code == "bad-pattern":
         return f"{short(value)} does not match {constraints['pattern']}"
     if code == "out-of-range":
-        bounds = {k: constraints[k] for k in ("minimum", "maximum", "maxLength")
-                  if k in constraints}
+        bounds = {
+            k: constraints[k] for k in ("minimum", "maximum", "maxLength") if k in constraints
+        }
         return f"{short(value)} is outside {bounds}"
     return f"{short(value)} has the wrong type"
 
@@ -217,8 +258,7 @@ def check_dates(corpus: Corpus) -> list[Finding]:
                 value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
                 & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
             )
-            out += _rows(bad, "bad-date", _says("{} is not a calendar date", column),
-                         name, column)
+            out += _rows(bad, "bad-date", _says("{} is not a calendar date", column), name, column)
     return out
 
 
@@ -232,29 +272,48 @@ def check_keys(corpus: Corpus) -> list[Finding]:
         for fk in schema.foreign_keys:
             if fk.resource == "articles":
                 continue  # article_id is the article itself
-            target = corpus.tables[fk.resource].select(
-                [pl.col(r).alias(f) for f, r in zip(fk.fields, fk.reference, strict=True)]
-            ).unique()
+            target = (
+                corpus.tables[fk.resource]
+                .select([pl.col(r).alias(f) for f, r in zip(fk.fields, fk.reference, strict=True)])
+                .unique()
+            )
             missing = table.drop_nulls(list(fk.fields)).join(target, on=list(fk.fields), how="anti")
             column = fk.fields[-1]
             noun = "entity" if fk.resource == "entities" else fk.resource[:-1]
-            out += _rows(missing, "missing-reference",
-                         _says(f"{{}} is not a known {noun} id", column, quote=True), name, column)
+            out += _rows(
+                missing,
+                "missing-reference",
+                _says(f"{{}} is not a known {noun} id", column, quote=True),
+                name,
+                column,
+            )
     return out
 
 
 def check_hashes(corpus: Corpus) -> list[Finding]:
     import polars as pl
 
-    joined = corpus.tables["articles"].join(
-        corpus.raw.select("article_id", pl.col("sha256").alias("_actual"),
-                          pl.col("_file").alias("_raw")),
-        left_on="id", right_on="article_id", how="inner",
-    ).filter(pl.col("raw_sha256").is_not_null() & (pl.col("raw_sha256") != pl.col("_actual")))
-    return _rows(joined, "hash-mismatch",
-                 lambda r: f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records "
-                           f"{r['raw_sha256']}",
-                 "articles", "raw_sha256")
+    joined = (
+        corpus.tables["articles"]
+        .join(
+            corpus.raw.select(
+                "article_id", pl.col("sha256").alias("_actual"), pl.col("_file").alias("_raw")
+            ),
+            left_on="id",
+            right_on="article_id",
+            how="inner",
+        )
+        .filter(pl.col("raw_sha256").is_not_null() & (pl.col("raw_sha256") != pl.col("_actual")))
+    )
+    return _rows(
+        joined,
+        "hash-mismatch",
+        lambda r: (
+            f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records {r['raw_sha256']}"
+        ),
+        "articles",
+        "raw_sha256",
+    )
 
 
 def check_segments(segments: pl.DataFrame) -> list[Finding]:
@@ -262,10 +321,15 @@ def check_segments(segments: pl.DataFrame) -> list[Finding]:
 
     prev = pl.col("raw_end").shift(1).over("article_id", order_by="seq")
     bad = segments.with_columns(_prev=prev).filter(pl.col("raw_start") < pl.col("_prev"))
-    return _rows(bad, "segment-overlap",
-                 lambda r: f"segment starts at {r['raw_start']}, before the previous one ends "
-                           f"({r['_prev']})",
-                 "segments", "raw_start")
+    return _rows(
+        bad,
+        "segment-overlap",
+        lambda r: (
+            f"segment starts at {r['raw_start']}, before the previous one ends ({r['_prev']})"
+        ),
+        "segments",
+        "raw_start",
+    )
 
 
 # -- spans --------------------------------------------------------------------------------------
@@ -283,23 +347,34 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     for name, schema in corpus.schemas.items():
         key = "id" if name == "articles" else "article_id"
         for span in schema.spans:
-            frames.append(corpus.tables[name].select(
-                pl.col(key).cast(pl.String).alias("_article"), "_file", "_path",
-                pl.col(span.raw_start).cast(pl.Int64).alias("_s"),
-                pl.col(span.raw_end).cast(pl.Int64).alias("_e"),
-                pl.col(span.text).cast(pl.String).alias("_t"),
-                _table=pl.lit(name), _column=pl.lit(span.text), _body=pl.lit(span.within == "body"),
-            ))
+            frames.append(
+                corpus.tables[name].select(
+                    pl.col(key).cast(pl.String).alias("_article"),
+                    "_file",
+                    "_path",
+                    pl.col(span.raw_start).cast(pl.Int64).alias("_s"),
+                    pl.col(span.raw_end).cast(pl.Int64).alias("_e"),
+                    pl.col(span.text).cast(pl.String).alias("_t"),
+                    _table=pl.lit(name),
+                    _column=pl.lit(span.text),
+                    _body=pl.lit(span.within == "body"),
+                )
+            )
     if not frames:
         return []
     spans = pl.concat(frames).filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_not_null()))
-    out = _span_rows(spans.filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_null())),
-                     "missing-key", lambda r: "a span needs start, end and text")
+    out = _span_rows(
+        spans.filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_null())),
+        "missing-key",
+        lambda r: "a span needs start, end and text",
+    )
 
     raw = corpus.raw.select("article_id", "raw", _len=pl.col("raw").str.len_chars())
     # A negative offset is reported by the table check (out-of-range) and not looked up here.
-    joined = spans.drop_nulls(["_s", "_e", "_t"]).filter(pl.col("_s") >= 0).join(
-        raw, left_on="_article", right_on="article_id", how="inner"
+    joined = (
+        spans.drop_nulls(["_s", "_e", "_t"])
+        .filter(pl.col("_s") >= 0)
+        .join(raw, left_on="_article", right_on="article_id", how="inner")
     )
     length = pl.max_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(0))
     actual = pl.col("raw").str.slice(pl.col("_s"), length)
@@ -308,9 +383,11 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     abbreviated = (pl.col("_e") - pl.col("_s") > ABBREVIATE_FROM) & pl.col("_t").str.contains(
         ELLIPSIS, literal=True
     )
-    matches = pl.when(abbreviated).then(
-        actual.str.starts_with(head) & actual.str.ends_with(tail)
-    ).otherwise(actual == pl.col("_t"))
+    matches = (
+        pl.when(abbreviated)
+        .then(actual.str.starts_with(head) & actual.str.ends_with(tail))
+        .otherwise(actual == pl.col("_t"))
+    )
     joined = joined.with_columns(
         _order=pl.col("_e") <= pl.col("_s"),
         _outside=(pl.col("_e") > pl.col("_s")) & (pl.col("_e") > pl.col("_len")),
@@ -321,11 +398,16 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     checked = joined.drop("raw")
     del joined
 
-    out += _span_rows(checked.filter(pl.col("_order")), "span-order",
-                      lambda r: f"span {r['_s']}:{r['_e']} ends at or before its start")
-    out += _span_rows(checked.filter(pl.col("_outside")), "span-outside-text",
-                      lambda r: f"span {r['_s']}:{r['_e']} ends after the text "
-                                f"({r['_len']} characters)")
+    out += _span_rows(
+        checked.filter(pl.col("_order")),
+        "span-order",
+        lambda r: f"span {r['_s']}:{r['_e']} ends at or before its start",
+    )
+    out += _span_rows(
+        checked.filter(pl.col("_outside")),
+        "span-outside-text",
+        lambda r: f"span {r['_s']}:{r['_e']} ends after the text ({r['_len']} characters)",
+    )
     out += _span_rows(wrong, "span-text-mismatch", _mismatch)
     good = checked.filter(~pl.col("_order") & ~pl.col("_outside") & ~pl.col("_wrong"))
     out += _outside_body(good.filter(pl.col("_body")), corpus.tables["segments"])
@@ -336,8 +418,10 @@ def _span_rows(
     frame: pl.DataFrame, code: str, message: Callable[[dict[str, Any]], str]
 ) -> list[Finding]:
     """Findings for rows of the stacked span frame, each pointing at its span's mapping."""
-    return [_finding(r, code, message(r), r["_table"], r["_column"], parent=True)
-            for r in frame.iter_rows(named=True)]
+    return [
+        _finding(r, code, message(r), r["_table"], r["_column"], parent=True)
+        for r in frame.iter_rows(named=True)
+    ]
 
 
 def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
@@ -349,16 +433,20 @@ def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
 
     needle = pl.col("_t").str.split(ELLIPSIS).list.first()
     window_start = pl.max_horizontal(pl.col("_s") - NEAR, pl.lit(0))
-    return wrong.with_columns(
-        _shown=pl.col("raw").str.slice(
-            pl.col("_s"), pl.min_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(60))
-        ),
-        _needle=pl.when(needle != "").then(needle),
-        _from=window_start,
-    ).with_columns(
-        _count=pl.col("raw").str.count_matches(pl.col("_needle"), literal=True),
-        _window=pl.col("raw").str.slice(pl.col("_from"), pl.col("_e") + NEAR - pl.col("_from")),
-    ).drop("raw")
+    return (
+        wrong.with_columns(
+            _shown=pl.col("raw").str.slice(
+                pl.col("_s"), pl.min_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(60))
+            ),
+            _needle=pl.when(needle != "").then(needle),
+            _from=window_start,
+        )
+        .with_columns(
+            _count=pl.col("raw").str.count_matches(pl.col("_needle"), literal=True),
+            _window=pl.col("raw").str.slice(pl.col("_from"), pl.col("_e") + NEAR - pl.col("_from")),
+        )
+        .drop("raw")
+    )
 
 
 def _mismatch(r: dict[str, Any]) -> str:
@@ -369,12 +457,15 @@ def _mismatch(r: dict[str, Any]) -> str:
         return message + "; the text does not occur in raw.txt"
     spots = [r["_from"] + m.start() for m in re.finditer(re.escape(needle), r["_window"])]
     if not spots:
-        return message + (f"; it occurs {r['_count']} times in raw.txt, none within {NEAR} "
-                          "characters")
+        return message + (
+            f"; it occurs {r['_count']} times in raw.txt, none within {NEAR} characters"
+        )
     near = min(spots, key=lambda p: abs(p - start))
     shift = near - start
-    where = (f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} "
-             f"{'later' if shift > 0 else 'earlier'}")
+    where = (
+        f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} "
+        f"{'later' if shift > 0 else 'earlier'}"
+    )
     length = len(text) if ELLIPSIS not in text else end - start
     message += f"; found {where}, at {near}:{near + length}"
     if r["_count"] > 1:
@@ -385,17 +476,26 @@ def _mismatch(r: dict[str, Any]) -> str:
 def _outside_body(spans: pl.DataFrame, segments: pl.DataFrame) -> list[Finding]:
     import polars as pl
 
-    segs = segments.drop_nulls(["article_id", "raw_start", "raw_end"]).select(
-        pl.col("article_id").alias("_article"), pl.col("raw_start").cast(pl.Int64).alias("_s"),
-        pl.col("raw_end").alias("_seg_end"),
-    ).sort("_article", "_s")
-    placed = spans.drop_nulls("_article").sort("_article", "_s").join_asof(
-        segs, on="_s", by="_article", strategy="backward", check_sortedness=False
+    segs = (
+        segments.drop_nulls(["article_id", "raw_start", "raw_end"])
+        .select(
+            pl.col("article_id").alias("_article"),
+            pl.col("raw_start").cast(pl.Int64).alias("_s"),
+            pl.col("raw_end").alias("_seg_end"),
+        )
+        .sort("_article", "_s")
+    )
+    placed = (
+        spans.drop_nulls("_article")
+        .sort("_article", "_s")
+        .join_asof(segs, on="_s", by="_article", strategy="backward", check_sortedness=False)
     )
     bad = placed.filter(pl.col("_seg_end").is_null() | (pl.col("_e") > pl.col("_seg_end")))
-    return _span_rows(bad, "span-outside-body",
-                      lambda r: f"{short(r['_t'])} at {r['_s']}:{r['_e']} is not inside a body "
-                                "segment")
+    return _span_rows(
+        bad,
+        "span-outside-body",
+        lambda r: f"{short(r['_t'])} at {r['_s']}:{r['_e']} is not inside a body segment",
+    )
 
 
 def check_event_dates(corpus: Corpus) -> list[Finding]:
@@ -406,14 +506,22 @@ def check_event_dates(corpus: Corpus) -> list[Finding]:
     )
     joined = events.join(
         corpus.tables["articles"].select(pl.col("id").alias("article_id"), "published_date"),
-        on="article_id", how="inner",
+        on="article_id",
+        how="inner",
     ).drop_nulls("published_date")
     n = pl.min_horizontal(pl.col("date").str.len_chars(), pl.col("published_date").str.len_chars())
     late = joined.filter(pl.col("date").str.slice(0, n) > pl.col("published_date").str.slice(0, n))
-    return _rows(late, "event-after-publication",
-                 lambda r: f"event {r['id']} is `actual` but dated {r['date']}, after publication "
-                           f"on {r['published_date']}",
-                 "events", "date", id_column="id")
+    return _rows(
+        late,
+        "event-after-publication",
+        lambda r: (
+            f"event {r['id']} is `actual` but dated {r['date']}, after publication "
+            f"on {r['published_date']}"
+        ),
+        "events",
+        "date",
+        id_column="id",
+    )
 
 
 def check_raw_text(raw: pl.DataFrame) -> list[Finding]:
@@ -421,14 +529,24 @@ def check_raw_text(raw: pl.DataFrame) -> list[Finding]:
     import polars as pl
 
     bad = raw.filter(pl.col("raw").str.contains(_MOJIBAKE)).select(
-        "article_id", "_file",
+        "article_id",
+        "_file",
         _match=pl.col("raw").str.extract(f"({_MOJIBAKE})", 1),
-        _line=pl.col("raw").str.extract(f"(?s)^(.*?)(?:{_MOJIBAKE})", 1)
-        .str.count_matches("\n", literal=True) + 1,
+        _line=pl.col("raw")
+        .str.extract(f"(?s)^(.*?)(?:{_MOJIBAKE})", 1)
+        .str.count_matches("\n", literal=True)
+        + 1,
     )
-    return [Finding("mojibake", r["_file"], f"{r['_match']!r} looks like UTF-8 decoded as cp1252",
-                    line=r["_line"], id=r["article_id"])
-            for r in bad.iter_rows(named=True)]
+    return [
+        Finding(
+            "mojibake",
+            r["_file"],
+            f"{r['_match']!r} looks like UTF-8 decoded as cp1252",
+            line=r["_line"],
+            id=r["article_id"],
+        )
+        for r in bad.iter_rows(named=True)
+    ]
 
 
 # -- waivers and lines --------------------------------------------------------------------------
@@ -442,24 +560,51 @@ def apply_waivers(findings: list[Finding], waivers: list[dict[str, Any]]) -> lis
     valid: list[tuple[int, dict[str, Any]]] = []
     for i, w in enumerate(waivers):
         code, reason, ident = w.get("code"), w.get("reason"), w.get("id")
-        if not (isinstance(code, str) and code in CODES and isinstance(w.get("file"), str)
-                and isinstance(reason, str) and reason.strip()
-                and (ident is None or isinstance(ident, str))):
-            out.append(Finding("bad-waiver", file, "a waiver needs a known code, a file and a "
-                               "reason (and, optionally, an id), all strings",
-                               path=("waivers", i)))
+        if not (
+            isinstance(code, str)
+            and code in CODES
+            and isinstance(w.get("file"), str)
+            and isinstance(reason, str)
+            and reason.strip()
+            and (ident is None or isinstance(ident, str))
+        ):
+            out.append(
+                Finding(
+                    "bad-waiver",
+                    file,
+                    "a waiver needs a known code, a file and a "
+                    "reason (and, optionally, an id), all strings",
+                    path=("waivers", i),
+                )
+            )
         else:
             valid.append((i, w))
     for f in findings:
-        match = next((i for i, w in valid if f.severity == "warning" and w["code"] == f.code
-                      and w["file"] == f.file and w.get("id") in (None, f.id)), None)
+        match = next(
+            (
+                i
+                for i, w in valid
+                if f.severity == "warning"
+                and w["code"] == f.code
+                and w["file"] == f.file
+                and w.get("id") in (None, f.id)
+            ),
+            None,
+        )
         if match is None:
             out.append(f)
         else:
             used.add(match)
-    out += [Finding("unused-waiver", file,
-                    f"waiver of {w['code']} for {w['file']} matches no warning",
-                    path=("waivers", i)) for i, w in valid if i not in used]
+    out += [
+        Finding(
+            "unused-waiver",
+            file,
+            f"waiver of {w['code']} for {w['file']} matches no warning",
+            path=("waivers", i),
+        )
+        for i, w in valid
+        if i not in used
+    ]
     return out
 
 
@@ -486,14 +631,32 @@ def _says(template: str, column: str, *, quote: bool = False) -> Callable[[dict[
     return lambda r: template.format(short(r[column]) if quote else r[column])
 
 
-def _rows(frame: pl.DataFrame, code: str, message: Callable[[dict[str, Any]], str], table: str,
-          column: str, *, parent: bool = False, id_column: str | None = None) -> list[Finding]:
-    return [_finding(r, code, message(r), table, column, parent=parent, id_column=id_column)
-            for r in frame.iter_rows(named=True)]
+def _rows(
+    frame: pl.DataFrame,
+    code: str,
+    message: Callable[[dict[str, Any]], str],
+    table: str,
+    column: str,
+    *,
+    parent: bool = False,
+    id_column: str | None = None,
+) -> list[Finding]:
+    return [
+        _finding(r, code, message(r), table, column, parent=parent, id_column=id_column)
+        for r in frame.iter_rows(named=True)
+    ]
 
 
-def _finding(r: dict[str, Any], code: str, message: str, table: str, column: str, *,
-             parent: bool = False, id_column: str | None = None) -> Finding:
+def _finding(
+    r: dict[str, Any],
+    code: str,
+    message: str,
+    table: str,
+    column: str,
+    *,
+    parent: bool = False,
+    id_column: str | None = None,
+) -> Finding:
     path = (*decode_path(r["_path"]), *column_path(table, column))
     if parent and path:
         path = path[:-1] if len(column_path(table, column)) > 0 else path

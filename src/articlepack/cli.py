@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,11 +27,14 @@ app = typer.Typer(
 )
 
 ProjectArg = Annotated[
-    Path, typer.Argument(help="The dataset project folder (holds corpus/ and schemas/).", show_default=True)
+    Path,
+    typer.Argument(
+        help="The dataset project folder (holds corpus/ and schemas/).", show_default=True
+    ),
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -53,7 +56,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Validate, build, publish and load annotated news corpora."""
@@ -62,18 +68,31 @@ def _main(
 @app.command()
 def validate(
     project: ProjectArg = Path("."),
-    format: Annotated[Format, typer.Option("--format", "-f", help="text (for people), json (for scripts) "
-                                           "or github (workflow annotations).")] = Format.text,
-    against: Annotated[str | None, typer.Option(
-        "--against", metavar="REV",
-        help="Version gate: also fail when corpus/dataset.yaml's version is lower than the bump "
-        "that the changes since REV (a git revision, release or project folder) require, or is "
-        "already tagged with other content.",
-    )] = None,
-    against_latest: Annotated[bool, typer.Option(
-        "--against-latest",
-        help="The version gate against the latest v* git tag (passes when there is none).",
-    )] = False,
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json (for scripts) or github (workflow annotations).",
+        ),
+    ] = Format.text,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="REV",
+            help="Version gate: also fail when corpus/dataset.yaml's version is lower than the bump "
+            "that the changes since REV (a git revision, release or project folder) require, or is "
+            "already tagged with other content.",
+        ),
+    ] = None,
+    against_latest: Annotated[
+        bool,
+        typer.Option(
+            "--against-latest",
+            help="The version gate against the latest v* git tag (passes when there is none).",
+        ),
+    ] = False,
 ) -> None:
     """Check the corpus against its schemas. Exit 0 valid, 1 invalid, 2 unusable input.
 
@@ -125,8 +144,12 @@ def validate(
 @app.command()
 def build(
     project: ProjectArg = Path("."),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder that receives <name>-<version>/.")] = Path("dist"),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the release path.")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder that receives <name>-<version>/.")
+    ] = Path("dist"),
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar; print only the release path.")
+    ] = False,
 ) -> None:
     """Validate, then write the release OUT/<name>-<version>/ atomically.
 
@@ -162,7 +185,9 @@ def build(
 @app.command()
 def card(
     project: ProjectArg = Path("."),
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when a generated block is stale.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a generated block is stale.")
+    ] = False,
 ) -> None:
     """Refresh the generated blocks of datacard.md (sources, composition, ...) from the corpus.
 
@@ -182,12 +207,16 @@ def card(
         raise _fail(str(exc), 1) from None
     if check and stale:
         raise _fail(f"datacard.md is stale ({', '.join(stale)}); run `articlepack card`", 1)
-    typer.echo("datacard.md is up to date" if not stale else f"refreshed datacard.md: {', '.join(stale)}")
+    typer.echo(
+        "datacard.md is up to date" if not stale else f"refreshed datacard.md: {', '.join(stale)}"
+    )
 
 
 @app.command()
 def verify(
-    release: Annotated[Path, typer.Argument(help="A release folder (as written by `articlepack build`).")],
+    release: Annotated[
+        Path, typer.Argument(help="A release folder (as written by `articlepack build`).")
+    ],
 ) -> None:
     """Re-hash every file of a release against its datapackage.json; exit 1 naming each bad file."""
     from articlepack.errors import IntegrityError
@@ -206,10 +235,16 @@ def verify(
 
 @app.command()
 def publish(
-    release: Annotated[Path, typer.Argument(help="A release folder (as written by `articlepack build`).")],
+    release: Annotated[
+        Path, typer.Argument(help="A release folder (as written by `articlepack build`).")
+    ],
     repo: Annotated[str, typer.Option("--repo", help="The Hub dataset repo, ORG/NAME.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and touch nothing.")] = False,
-    private: Annotated[bool, typer.Option("--private", help="Create the repo private if it is new.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and touch nothing.")
+    ] = False,
+    private: Annotated[
+        bool, typer.Option("--private", help="Create the repo private if it is new.")
+    ] = False,
 ) -> None:
     """Publish RELEASE to the Hub as one commit plus the tag v<version>.
 
@@ -224,7 +259,9 @@ def publish(
     except PublishError as exc:
         raise _fail(str(exc), 1) from None
     verb = "would commit" if dry_run else "committed"
-    typer.echo(f"{repo}: {verb} {len(plan.files)} files ({plan.bytes:,} bytes) in one commit, tag {plan.tag}")
+    typer.echo(
+        f"{repo}: {verb} {len(plan.files)} files ({plan.bytes:,} bytes) in one commit, tag {plan.tag}"
+    )
     for path, size in plan.files:
         typer.echo(f"  add {path} ({size:,} bytes)")
     for path in plan.deletions:
@@ -238,23 +275,32 @@ class DiffFormat(StrEnum):
     json = "json"
 
 
-AgainstOption = Annotated[str | None, typer.Option(
-    "--against", metavar="REV",
-    help="Compare with REV (a git revision, release or project folder); default: the latest "
-    "v* git tag.",
-)]
+AgainstOption = Annotated[
+    str | None,
+    typer.Option(
+        "--against",
+        metavar="REV",
+        help="Compare with REV (a git revision, release or project folder); default: the latest "
+        "v* git tag.",
+    ),
+]
 
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(
-        help="A release folder, a project folder or a git revision (v1.0.0, HEAD).")],
-    new: Annotated[str, typer.Argument(
-        help="The same kinds as OLD; `.` is the project in the current folder.")],
-    format: Annotated[DiffFormat, typer.Option(
-        "--format", "-f", help="text (for people) or json (for scripts).")] = DiffFormat.text,
-    project: Annotated[Path, typer.Option(
-        "--project", help="The project whose git revisions OLD and NEW name.")] = Path("."),
+    old: Annotated[
+        str,
+        typer.Argument(help="A release folder, a project folder or a git revision (v1.0.0, HEAD)."),
+    ],
+    new: Annotated[
+        str, typer.Argument(help="The same kinds as OLD; `.` is the project in the current folder.")
+    ],
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text (for people) or json (for scripts).")
+    ] = DiffFormat.text,
+    project: Annotated[
+        Path, typer.Option("--project", help="The project whose git revisions OLD and NEW name.")
+    ] = Path("."),
 ) -> None:
     """Show what changed from OLD to NEW (schemas, articles, rows) and the SemVer bump it requires.
 
@@ -294,9 +340,14 @@ def bump(project: ProjectArg = Path("."), against: AgainstOption = None) -> None
 def changelog(
     project: ProjectArg = Path("."),
     against: AgainstOption = None,
-    date: Annotated[str | None, typer.Option(
-        "--date", metavar="YYYY-MM-DD",
-        help="The entry's date; default: today (or SOURCE_DATE_EPOCH's).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="The entry's date; default: today (or SOURCE_DATE_EPOCH's).",
+        ),
+    ] = None,
 ) -> None:
     """Prepend the declared version's entry, generated from `diff` against REV, to CHANGELOG.md.
 
@@ -317,7 +368,9 @@ def changelog(
 
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create the new project (must not exist or be empty).")],
+    directory: Annotated[
+        Path, typer.Argument(help="Where to create the new project (must not exist or be empty).")
+    ],
 ) -> None:
     """Create a new, minimal dataset project that validates clean."""
     from articlepack.project import init as run
@@ -338,6 +391,9 @@ def main() -> None:
     except Exception as exc:  # last resort: one clear sentence, never a traceback
         if os.environ.get("ARTICLEPACK_DEBUG"):
             raise
-        print(f"error: articlepack failed unexpectedly: {type(exc).__name__}: {exc}. "
-              "Set ARTICLEPACK_DEBUG=1 for the traceback and please report it.", file=sys.stderr)
+        print(
+            f"error: articlepack failed unexpectedly: {type(exc).__name__}: {exc}. "
+            "Set ARTICLEPACK_DEBUG=1 for the traceback and please report it.",
+            file=sys.stderr,
+        )
         sys.exit(2)

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from articlepack import _cache, _yaml
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
@@ -53,8 +53,11 @@ class SpanOf:
 
     @cached_property
     def spec(self) -> dict[str, Col]:
-        return {"start": Col(self.raw_start, "int"), "end": Col(self.raw_end, "int"),
-                "text": Col(self.text)}
+        return {
+            "start": Col(self.raw_start, "int"),
+            "end": Col(self.raw_end, "int"),
+            "text": Col(self.text),
+        }
 
 
 def _span(text: str, prefix: str | None = None) -> SpanOf:
@@ -85,7 +88,9 @@ _ARTICLE: dict[str, Any] = {
     "annotators": Col("annotators", "strs"),
 }
 _SEGMENT: dict[str, Any] = {
-    "start": Col("raw_start", "int"), "end": Col("raw_end", "int"), "text": Col("text"),
+    "start": Col("raw_start", "int"),
+    "end": Col("raw_end", "int"),
+    "text": Col("text"),
 }
 _MENTION: dict[str, Any] = {
     "id": Col("id"),
@@ -131,7 +136,9 @@ _ENTITY: dict[str, Any] = {
     "wikidata": Col("wikidata"),
 }
 _TABLE_SPECS: dict[str, dict[str, Any]] = {
-    "articles": _ARTICLE, "entities": _ENTITY, **{t: spec for t, spec in _LISTS.values()},
+    "articles": _ARTICLE,
+    "entities": _ENTITY,
+    **{t: spec for t, spec in _LISTS.values()},
     "event_arguments": {"actors": Col("mention_id")},
 }
 
@@ -142,9 +149,13 @@ def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tupl
         if isinstance(target, dict):
             out.update(_paths(target, (*prefix, key)))
         elif isinstance(target, SpanOf):
-            out.update({target.raw_start: (*prefix, key, "start"),
-                        target.raw_end: (*prefix, key, "end"),
-                        target.text: (*prefix, key, "text")})
+            out.update(
+                {
+                    target.raw_start: (*prefix, key, "start"),
+                    target.raw_end: (*prefix, key, "end"),
+                    target.text: (*prefix, key, "text"),
+                }
+            )
         elif isinstance(target, Col):
             out[target.name] = (*prefix, key)
     return out
@@ -152,8 +163,12 @@ def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tupl
 
 _COLUMN_PATHS = {table: _paths(spec) for table, spec in _TABLE_SPECS.items()}
 #: table -> the columns the reader fills, which the project's Table Schemas must declare
-_IDS = {c.name for spec in _TABLE_SPECS.values() for c in spec.values()
-        if isinstance(c, Col) and c.kind == "ids"}
+_IDS = {
+    c.name
+    for spec in _TABLE_SPECS.values()
+    for c in spec.values()
+    if isinstance(c, Col) and c.kind == "ids"
+}
 _NEEDED: dict[str, set[str]] = {
     **{table: set(paths) - _IDS for table, paths in _COLUMN_PATHS.items()},
     **{table: {*_COLUMN_PATHS[table], "article_id"} - _IDS for table, _ in _LISTS.values()},
@@ -170,8 +185,13 @@ def column_path(table: str, column: str) -> tuple[str, ...]:
 
 
 _KINDS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "date": (str,)}
-_KIND_NAMES = {"str": "a string", "int": "an integer", "date": "a date string",
-               "strs": "a list of strings", "ids": "a list of ids"}
+_KIND_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "date": "a date string",
+    "strs": "a list of strings",
+    "ids": "a list of ids",
+}
 
 
 @dataclass
@@ -228,8 +248,10 @@ def read(root: Path | str, *, workers: int | None = None, cache: bool = True) ->
         raise ProjectError(f"{root} is not a dataset project: it has no corpus/ folder")
     for folder in ("corpus", "schemas"):
         if (root / folder).exists() and not _inside(root, root / folder):
-            raise ProjectError(f"{root / folder} leads outside the project (a symlink?); "
-                               "articlepack reads nothing through it")
+            raise ProjectError(
+                f"{root / folder} leads outside the project (a symlink?); "
+                "articlepack reads nothing through it"
+            )
     schemas = _schemas(root)
 
     rows = _Rows()
@@ -247,22 +269,32 @@ def read(root: Path | str, *, workers: int | None = None, cache: bool = True) ->
     hashes = {f: _cache.file_hash(root / ARTICLES_DIR / f / "article.yaml") for f in folders}
     cache_key = _cache.key(root / "schemas")
     cached = _cache.load(root, cache_key, article_tables) if cache else None
-    fresh = [f for f in folders if cached is None or cached.hashes.get(f) != hashes[f] or not hashes[f]]
+    fresh = [
+        f for f in folders if cached is None or cached.hashes.get(f) != hashes[f] or not hashes[f]
+    ]
     parsed = _parse(root, fresh, workers)
-    findings = {f: [] for f in folders} | (cached.findings if cached else {})
+    findings: dict[str, list[Finding]] = {f: [] for f in folders} | (
+        cached.findings if cached else {}
+    )
     for finding in parsed.findings:
         findings.setdefault(finding.file.split("/")[2], []).append(finding)
     new = _tables(parsed, schemas, article_tables)
     if cached is not None:
-        kept = [f"{ARTICLES_DIR.as_posix()}/{f}/article.yaml" for f in folders if f not in set(fresh)]
-        new = {t: pl.concat([cached.tables[t].filter(pl.col("_file").is_in(kept)), new[t]])
-               for t in article_tables}
+        kept = [
+            f"{ARTICLES_DIR.as_posix()}/{f}/article.yaml" for f in folders if f not in set(fresh)
+        ]
+        new = {
+            t: pl.concat([cached.tables[t].filter(pl.col("_file").is_in(kept)), new[t]])
+            for t in article_tables
+        }
     new = {t: frame.sort("_file", maintain_order=True) for t, frame in new.items()}
     findings = {f: findings.get(f, []) for f in folders}
     if cache and (fresh or cached is None or set(cached.hashes) != set(folders)):
         _cache.save(root, _cache.Cached(cache_key, hashes, findings, new))
-    raw = pl.DataFrame(rows.raw, schema={"article_id": pl.String, "raw": pl.String,
-                                         "sha256": pl.String, "_file": pl.String})
+    raw = pl.DataFrame(
+        rows.raw,
+        schema={"article_id": pl.String, "raw": pl.String, "sha256": pl.String, "_file": pl.String},
+    )
     every = [*rows.findings, *(f for found in findings.values() for f in found)]
     return Corpus(root, dataset or {}, schemas, {**tables, **new}, raw, folders, every, waivers)
 
@@ -282,7 +314,9 @@ def _parse(root: Path, folders: list[str], workers: int | None) -> _Rows:
     return rows
 
 
-def _tables(rows: _Rows, schemas: dict[str, TableSchema], names: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+def _tables(
+    rows: _Rows, schemas: dict[str, TableSchema], names: tuple[str, ...]
+) -> dict[str, pl.DataFrame]:
     """Rows as typed polars tables (columns the build derives are left out)."""
     import polars as pl
 
@@ -291,8 +325,11 @@ def _tables(rows: _Rows, schemas: dict[str, TableSchema], names: tuple[str, ...]
         schema = schemas[name]
         found = rows.tables.get(name, [])
         dtypes: dict[str, Any] = {**schema.polars(), "_file": pl.String, "_path": pl.String}
-        data = {c: pl.Series(c, [r.get(c) for r in found], dtype=dtypes[c], strict=False)
-                for c in [*schema.columns, "_file", "_path"] if c not in schema.derived}
+        data = {
+            c: pl.Series(c, [r.get(c) for r in found], dtype=dtypes[c], strict=False)
+            for c in [*schema.columns, "_file", "_path"]
+            if c not in schema.derived
+        }
         out[name] = pl.DataFrame(data)
     return out
 
@@ -319,8 +356,13 @@ def _schemas(root: Path) -> dict[str, TableSchema]:
         try:
             columns = set(schema.columns)
             schema.polars()
-            _ = (schema.primary_key, schema.foreign_keys, schema.spans, schema.dates,
-                 schema.derived)
+            _ = (
+                schema.primary_key,
+                schema.foreign_keys,
+                schema.spans,
+                schema.dates,
+                schema.derived,
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ProjectError(
                 f"{where} is not a Table Schema articlepack can use ({exc!r})"
@@ -349,18 +391,28 @@ def _waivers(doc: dict[str, Any], rows: _Rows) -> list[dict[str, Any]]:
         if isinstance(item, dict):
             out.append(item)
         else:
-            rows.findings.append(Finding("bad-waiver", file, f"`waivers[{i}]` must be a mapping "
-                                         "{code, file, id, reason}", path=("waivers", i)))
+            rows.findings.append(
+                Finding(
+                    "bad-waiver",
+                    file,
+                    f"`waivers[{i}]` must be a mapping {{code, file, id, reason}}",
+                    path=("waivers", i),
+                )
+            )
     return out
 
 
 def _only_keys(doc: dict[str, Any], allowed: tuple[str, ...], file: str, rows: _Rows) -> None:
     for key in doc:
         if key not in allowed:
-            rows.findings.append(Finding(
-                "unknown-key", file,
-                f"unknown key {_key(key)} (allowed here: {', '.join(allowed)})", path=(key,),
-            ))
+            rows.findings.append(
+                Finding(
+                    "unknown-key",
+                    file,
+                    f"unknown key {_key(key)} (allowed here: {', '.join(allowed)})",
+                    path=(key,),
+                )
+            )
 
 
 def _article_folders(root: Path, rows: _Rows) -> Iterator[str]:
@@ -368,8 +420,13 @@ def _article_folders(root: Path, rows: _Rows) -> Iterator[str]:
     if not base.is_dir():
         return
     if not _inside(root, base):
-        rows.findings.append(Finding("unsafe-path", ARTICLES_DIR.as_posix(),
-                                     "corpus/articles/ leads outside the project (a symlink?)"))
+        rows.findings.append(
+            Finding(
+                "unsafe-path",
+                ARTICLES_DIR.as_posix(),
+                "corpus/articles/ leads outside the project (a symlink?)",
+            )
+        )
         return
     for entry in sorted(os.scandir(base), key=lambda e: e.name):
         rel = f"{ARTICLES_DIR.as_posix()}/{_printable(entry.name)}"
@@ -408,8 +465,12 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-               | getattr(os, "O_NOCTTY", 0))
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
 _RAW_CHUNK = 1 << 20  # bytes; raw.txt is hashed and decoded a chunk at a time
 
 
@@ -459,10 +520,14 @@ def _read_text(root: Path, rel: Path, rows: _Rows, *, optional: bool = False) ->
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        rows.findings.append(Finding(
-            "not-utf8", name, f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8",
-            line=line,
-        ))
+        rows.findings.append(
+            Finding(
+                "not-utf8",
+                name,
+                f"byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8",
+                line=line,
+            )
+        )
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -502,10 +567,14 @@ def _read_raw(root: Path, rel: Path, rows: _Rows) -> tuple[str, str] | None:
                 data = pending + chunk
                 at = fed - len(pending) + exc.start
                 line = lines + data[: exc.start].count(b"\n") + 1
-                rows.findings.append(Finding(
-                    "not-utf8", name, f"byte {at} (0x{data[exc.start]:02x}) is not valid UTF-8",
-                    line=line,
-                ))
+                rows.findings.append(
+                    Finding(
+                        "not-utf8",
+                        name,
+                        f"byte {at} (0x{data[exc.start]:02x}) is not valid UTF-8",
+                        line=line,
+                    )
+                )
                 return None
             nul = piece.find("\x00")
             if nul >= 0:
@@ -522,10 +591,14 @@ def _read_raw(root: Path, rel: Path, rows: _Rows) -> tuple[str, str] | None:
     text = "".join(pieces)
     del pieces
     if text.startswith("\ufeff"):
-        rows.findings.append(Finding(
-            "raw-bom", name, "raw.txt starts with a byte-order mark (U+FEFF); offsets count it as "
-            "character 0", line=1,
-        ))
+        rows.findings.append(
+            Finding(
+                "raw-bom",
+                name,
+                "raw.txt starts with a byte-order mark (U+FEFF); offsets count it as character 0",
+                line=1,
+            )
+        )
     return text, digest.hexdigest()
 
 
@@ -545,16 +618,22 @@ def _read_mapping(
         rows.findings.append(Finding(exc.code, name, exc.message, line=exc.line))
         return None
     if data is None:
-        rows.findings.append(Finding(
-            "empty-file", name, "the file holds no YAML (only comments or blank lines)", line=1
-        ))
+        rows.findings.append(
+            Finding(
+                "empty-file", name, "the file holds no YAML (only comments or blank lines)", line=1
+            )
+        )
         return None
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
-        rows.findings.append(Finding(
-            "not-a-mapping", name, f"expected a mapping of keys, found {kind}",
-            line=_first_content_line(text),
-        ))
+        rows.findings.append(
+            Finding(
+                "not-a-mapping",
+                name,
+                f"expected a mapping of keys, found {kind}",
+                line=_first_content_line(text),
+            )
+        )
         return None
     return data
 
@@ -601,11 +680,15 @@ def _read_article(root: Path, folder: str, rows: _Rows) -> None:
     # none. An id is never used to build a path: files are found by folder name alone.
     article_id = article.get("id") if isinstance(article.get("id"), str) else folder
     if article_id != folder:
-        rows.findings.append(Finding(
-            "id-folder-mismatch", name,
-            f"id {article_id!r:.80} differs from its folder name {folder!r}",
-            id=str(article_id), path=("id",),
-        ))
+        rows.findings.append(
+            Finding(
+                "id-folder-mismatch",
+                name,
+                f"id {article_id!r:.80} differs from its folder name {folder!r}",
+                id=str(article_id),
+                path=("id",),
+            )
+        )
     context = {"article_id": article_id}
     row: dict[str, Any] = {}
     _flatten(article, {**_ARTICLE, **dict.fromkeys(_LISTS)}, row, name, (), rows)
@@ -622,33 +705,49 @@ def _stray_files(root: Path, base: Path, rows: _Rows) -> None:
         return
     for entry in names:
         if entry not in _ARTICLE_FILES:
-            rows.findings.append(Finding(
-                "stray-file", f"{base.as_posix()}/{_printable(entry)}",
-                "an article folder holds only article.yaml and raw.txt",
-            ))
+            rows.findings.append(
+                Finding(
+                    "stray-file",
+                    f"{base.as_posix()}/{_printable(entry)}",
+                    "an article folder holds only article.yaml and raw.txt",
+                )
+            )
 
 
 def _flatten_list(
-    doc: Mapping[Any, Any], key: str, spec: dict[str, Any], file: str, path: tuple[Any, ...],
-    rows: _Rows, context: dict[str, Any], *, table: str | None = None,
+    doc: Mapping[Any, Any],
+    key: str,
+    spec: dict[str, Any],
+    file: str,
+    path: tuple[Any, ...],
+    rows: _Rows,
+    context: dict[str, Any],
+    *,
+    table: str | None = None,
 ) -> None:
     table = table or key
     items = doc.get(key)
     if items is None:
         return
     if not isinstance(items, list):
-        rows.findings.append(Finding(
-            "wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(*path, key)
-        ))
+        rows.findings.append(
+            Finding(
+                "wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(*path, key)
+            )
+        )
         return
     out = rows.table(table)
     for i, item in enumerate(items):
         item_path = (*path, key, i)
         if not isinstance(item, dict):
-            rows.findings.append(Finding(
-                "wrong-type", file, f"`{key}[{i}]` must be a mapping, not {_kind(item)}",
-                path=item_path,
-            ))
+            rows.findings.append(
+                Finding(
+                    "wrong-type",
+                    file,
+                    f"`{key}[{i}]` must be a mapping, not {_kind(item)}",
+                    path=item_path,
+                )
+            )
             continue
         row: dict[str, Any] = {**context, "_file": file, "_path": encode_path(item_path)}
         if table == "segments":
@@ -657,11 +756,16 @@ def _flatten_list(
         out.append(row)
         for role, values in ids.items():
             for j, mention in enumerate(values):
-                rows.table("event_arguments").append({
-                    "article_id": context.get("article_id"), "event_id": row.get("id"),
-                    "role": role, "mention_id": mention, "_file": file,
-                    "_path": encode_path((*item_path, f"{role}s", j)),
-                })
+                rows.table("event_arguments").append(
+                    {
+                        "article_id": context.get("article_id"),
+                        "event_id": row.get("id"),
+                        "role": role,
+                        "mention_id": mention,
+                        "_file": file,
+                        "_path": encode_path((*item_path, f"{role}s", j)),
+                    }
+                )
 
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -671,16 +775,20 @@ _FAST = {"str": str, "date": str, "int": int}  # kinds whose values are checked 
 
 
 def _flatten(
-    doc: Mapping[Any, Any], spec: dict[str, Any], row: dict[str, Any], file: str,
-    path: tuple[Any, ...], rows: _Rows,
+    doc: Mapping[Any, Any],
+    spec: dict[str, Any],
+    row: dict[str, Any],
+    file: str,
+    path: tuple[Any, ...],
+    rows: _Rows,
 ) -> dict[str, list[Any]]:
     """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types."""
     ids: dict[str, list[Any]] = {}
     for key, value in doc.items():
-        target = spec.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
+        target: Any = spec.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
         # The common case, checked with as little work as possible: a well-typed scalar or span.
         if type(target) is Col and type(value) is _FAST.get(target.kind):
-            if type(value) is str or _INT64[0] <= value <= _INT64[1]:
+            if type(value) is str or _INT64[0] <= cast(int, value) <= _INT64[1]:
                 row[target.name] = value
                 continue
         elif type(target) is SpanOf and type(value) is dict:
@@ -691,50 +799,79 @@ def _flatten(
 
 
 def _flatten_value(
-    key: Any, value: Any, spec: dict[str, Any], ids: dict[str, list[Any]], row: dict[str, Any],
-    file: str, path: tuple[Any, ...], rows: _Rows,
+    key: Any,
+    value: Any,
+    spec: dict[str, Any],
+    ids: dict[str, list[Any]],
+    row: dict[str, Any],
+    file: str,
+    path: tuple[Any, ...],
+    rows: _Rows,
 ) -> None:
     """Everything but the common case: nesting, lists, nulls and every kind of mistake."""
     where = (*path, key)
-    target = spec.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
+    target: Any = spec.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
     if not isinstance(key, str):
-        rows.findings.append(Finding(
-            "wrong-type", file, f"key {_key(key)} in `{dotted(path) or '(document)'}` is "
-            f"{_kind(key)}; keys are strings", path=where,
-        ))
+        rows.findings.append(
+            Finding(
+                "wrong-type",
+                file,
+                f"key {_key(key)} in `{dotted(path) or '(document)'}` is "
+                f"{_kind(key)}; keys are strings",
+                path=where,
+            )
+        )
     elif target is _UNKNOWN:
         allowed = ", ".join(sorted(spec))
-        rows.findings.append(Finding(
-            "unknown-key", file, f"unknown key `{dotted(where)}` (allowed here: {allowed})",
-            path=where,
-        ))
+        rows.findings.append(
+            Finding(
+                "unknown-key",
+                file,
+                f"unknown key `{dotted(where)}` (allowed here: {allowed})",
+                path=where,
+            )
+        )
     elif target is None or value is None:
         return
     elif isinstance(target, dict):
         if isinstance(value, dict):
             ids.update(_flatten(value, target, row, file, where, rows))
         else:
-            rows.findings.append(Finding(
-                "wrong-type", file, f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
-                path=where,
-            ))
+            rows.findings.append(
+                Finding(
+                    "wrong-type",
+                    file,
+                    f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
+                    path=where,
+                )
+            )
     elif isinstance(target, SpanOf):
-        rows.findings.append(Finding(
-            "wrong-type", file,
-            f"`{dotted(where)}` must be a span {{start, end, text}}, not {_kind(value)}",
-            path=where,
-        ))
+        rows.findings.append(
+            Finding(
+                "wrong-type",
+                file,
+                f"`{dotted(where)}` must be a span {{start, end, text}}, not {_kind(value)}",
+                path=where,
+            )
+        )
     elif not _typed(value, target.kind):
-        rows.findings.append(Finding(
-            "wrong-type", file,
-            f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
-            path=where,
-        ))
+        rows.findings.append(
+            Finding(
+                "wrong-type",
+                file,
+                f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
+                path=where,
+            )
+        )
     elif target.kind == "int" and not _INT64[0] <= value <= _INT64[1]:
-        rows.findings.append(Finding(
-            "out-of-range", file, f"`{dotted(where)}`: {value} does not fit in 64 bits",
-            path=where,
-        ))
+        rows.findings.append(
+            Finding(
+                "out-of-range",
+                file,
+                f"`{dotted(where)}`: {value} does not fit in 64 bits",
+                path=where,
+            )
+        )
     elif target.kind == "ids":
         ids[target.name] = value
     else:

@@ -1,12 +1,12 @@
 """The exceptions articlepack raises to its callers. One root; each also inherits a built-in::
 
-    ArticlepackError
-    ├── ProjectError(ValueError)         the path is not a usable dataset project
-    │   └── SchemaError                  a Table Schema that articlepack cannot use
-    ├── InvalidCorpusError(ValueError)   validation found errors, so nothing was built
-    ├── CardError(ValueError)            the dataset card's YAML would be refused by the Hub
-    ├── IntegrityError(ValueError)       a release file differs from the release's record
-    └── PublishError(RuntimeError)       the Hub refused, or publishing was refused
+ArticlepackError
+├── ProjectError(ValueError)         the path is not a usable dataset project
+│   └── SchemaError                  a Table Schema that articlepack cannot use
+├── InvalidCorpusError(ValueError)   validation found errors, so nothing was built
+├── CardError(ValueError)            the dataset card's YAML would be refused by the Hub
+├── IntegrityError(ValueError)       a release file differs from the release's record
+└── PublishError(RuntimeError)       the Hub refused, or publishing was refused
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class InvalidCorpusError(ArticlepackError, ValueError):
     """The corpus has errors, so nothing was written. ``report`` holds them."""
 
     def __init__(self, report: Report) -> None:
-        super().__init__(f"the corpus is invalid ({len(report.errors)} errors); nothing was written")
+        super().__init__(
+            f"the corpus is invalid ({len(report.errors)} errors); nothing was written"
+        )
         self.report = report
 
 

@@ -52,7 +52,9 @@ def resolve(table: str, release: Path | str | None, repo: str | None, revision: 
         from huggingface_hub import snapshot_download
 
         folder = snapshot_download(
-            repo_id=repo, repo_type="dataset", revision=revision,
+            repo_id=repo,
+            repo_type="dataset",
+            revision=revision,
             allow_patterns=[RECORD, "README.md", f"data/{table}/*"],
         )
         return Path(folder)
@@ -105,5 +107,9 @@ def info(release: Path | str | None = None) -> ReleaseInfo:
     for resource in package["resources"]:
         paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
         counts[resource["name"]] = sum(pq.ParquetFile(root / p).metadata.num_rows for p in paths)
-    citation = (root / "CITATION.cff").read_text(encoding="utf-8") if (root / "CITATION.cff").exists() else ""
+    citation = (
+        (root / "CITATION.cff").read_text(encoding="utf-8")
+        if (root / "CITATION.cff").exists()
+        else ""
+    )
     return ReleaseInfo(package["name"], package["version"], root, counts, citation)

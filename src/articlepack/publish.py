@@ -70,8 +70,9 @@ def token() -> str | None:
     return os.environ.get("HF_TOKEN") or get_token()
 
 
-def publish(release: Path | str, repo: str, *, dry_run: bool = False, private: bool = False,
-            api: Any = None) -> Plan:
+def publish(
+    release: Path | str, repo: str, *, dry_run: bool = False, private: bool = False, api: Any = None
+) -> Plan:
     """Publish ``release`` to the dataset repo ``repo``; with ``dry_run``, touch nothing."""
     release = Path(release)
     version, files = plan(release)
@@ -82,7 +83,9 @@ def publish(release: Path | str, repo: str, *, dry_run: bool = False, private: b
     secret = token()
     if api is None:
         if not secret:
-            raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (or use --dry-run)")
+            raise PublishError(
+                "no Hugging Face token: set HF_TOKEN or run `hf auth login` (or use --dry-run)"
+            )
         api = HfApi(token=secret)
     try:
         api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
@@ -92,29 +95,44 @@ def publish(release: Path | str, repo: str, *, dry_run: bool = False, private: b
         existing = api.list_repo_files(repo, repo_type="dataset", revision=parent)
         paths = {path for path, _ in files}
         deletions = sorted(p for p in existing if p not in paths and p not in KEEP)
-        operations: list[Any] = [CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(release / p))
-                                 for p, _ in files]
+        operations: list[Any] = [
+            CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(release / p)) for p, _ in files
+        ]
         operations += [CommitOperationDelete(path_in_repo=p) for p in deletions]
         commit = api.create_commit(
-            repo, operations, commit_message=f"Release v{version}",
-            commit_description=f"articlepack release {release.name}", repo_type="dataset",
+            repo,
+            operations,
+            commit_message=f"Release v{version}",
+            commit_description=f"articlepack release {release.name}",
+            repo_type="dataset",
             parent_commit=parent,
         )
-        api.create_tag(repo, tag=f"v{version}", revision=commit.oid, repo_type="dataset",
-                       tag_message=f"Release {version}")
+        api.create_tag(
+            repo,
+            tag=f"v{version}",
+            revision=commit.oid,
+            repo_type="dataset",
+            tag_message=f"Release {version}",
+        )
     except PublishError:
         raise
     except Exception as exc:  # the Hub's errors, reworded without the token
         message = str(exc).replace(secret, "***") if secret else str(exc)
-        raise PublishError(f"the Hub refused the publication: {type(exc).__name__}: {message}") from None
+        raise PublishError(
+            f"the Hub refused the publication: {type(exc).__name__}: {message}"
+        ) from None
     return Plan(repo, version, files, deletions, parent, commit.oid)
 
 
 def _refuse_version(version: str, tags: list[str]) -> None:
     if f"v{version}" in tags:
-        raise PublishError(f"tag v{version} already exists on the Hub; a release is immutable once tagged")
+        raise PublishError(
+            f"tag v{version} already exists on the Hub; a release is immutable once tagged"
+        )
     versions = [t[1:] for t in tags if t.startswith("v") and SEMVER.match(t[1:])]
     if versions:
         latest = max(versions, key=semver_key)
         if semver_key(version) <= semver_key(latest):
-            raise PublishError(f"version {version} is not newer than the Hub's latest tag v{latest}")
+            raise PublishError(
+                f"version {version} is not newer than the Hub's latest tag v{latest}"
+            )

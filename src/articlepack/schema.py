@@ -131,8 +131,12 @@ class TableSchema:
         if parquet:
             descriptor["fields"] = [self._parquet_field(f) for f in self.fields]
             required = {f["name"] for f in self.fields if f.get("constraints", {}).get("required")}
-            keys = [fk for fk in descriptor.get("foreignKeys", [])
-                    if set([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]) <= required]
+            keys = [
+                fk
+                for fk in descriptor.get("foreignKeys", [])
+                if set([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
+                <= required
+            ]
             descriptor["foreignKeys"] = keys
             if not keys:
                 del descriptor["foreignKeys"]
@@ -159,7 +163,11 @@ class TableSchema:
         out = []
         for f in self.fields:
             kind = f.get("type", "string")
-            typ = pa.list_(arrow_type(self.item(f["name"])["type"])) if kind == "array" else arrow_type(kind)
+            typ = (
+                pa.list_(arrow_type(self.item(f["name"])["type"]))
+                if kind == "array"
+                else arrow_type(kind)
+            )
             required = f.get("constraints", {}).get("required", False)
             meta = {"description": f["description"]} if f.get("description") else None
             out.append(pa.field(f["name"], typ, nullable=not required, metadata=meta))
@@ -222,7 +230,10 @@ class TableSchema:
                 checks.append(
                     pa.Check(
                         lambda data, col=name, allowed=allowed: data.lazyframe.select(
-                            pl.col(col).list.eval(pl.element().is_in(allowed).all()).list.first().fill_null(True)
+                            pl.col(col)
+                            .list.eval(pl.element().is_in(allowed).all())
+                            .list.first()
+                            .fill_null(True)
                         ),
                         name="enum",
                     )

@@ -20,7 +20,9 @@ def record(release: Path) -> dict[str, dict[str, Any]]:
         files = package["x-articlepack"]["files"]
         return {str(f["path"]): f for f in files}
     except FileNotFoundError:
-        raise IntegrityError(str(release), [f"{RECORD} is missing: this is not an articlepack release"]) from None
+        raise IntegrityError(
+            str(release), [f"{RECORD} is missing: this is not an articlepack release"]
+        ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IntegrityError(str(release), [f"{RECORD} is unreadable ({exc})"]) from None
 
@@ -41,7 +43,9 @@ def problems(release: Path | str, only: Iterable[str] | None = None) -> list[str
             out.append(f"{path} has changed (its sha256 differs from the release record)")
     if wanted is None:
         present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
-        out += [f"{p} is not part of the release" for p in sorted(present - set(expected) - {RECORD})]
+        out += [
+            f"{p} is not part of the release" for p in sorted(present - set(expected) - {RECORD})
+        ]
     return out
 
 

@@ -29,7 +29,9 @@ DATACARD = "datacard.md"
 CHANGELOG = "CHANGELOG.md"
 
 
-def build(project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None) -> Path:
+def build(
+    project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None
+) -> Path:
     """Validate the project and write its release folder; return the folder's path.
 
     Raises :class:`InvalidCorpusError` (nothing written) when validation finds errors.
@@ -53,12 +55,27 @@ def build(project: Path | str, out: Path | str = "dist", *, progress: Progress |
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=out))
     try:
         step("parquet")
-        files = [f for name, table in published.items() for f in parquet.write_table(staging, name, table)]
-        release = Release(dataset, corpus.schemas, files, {n: t.num_rows for n, t in published.items()},
-                          build_time(project), release_facts)
+        files = [
+            f
+            for name, table in published.items()
+            for f in parquet.write_table(staging, name, table)
+        ]
+        release = Release(
+            dataset,
+            corpus.schemas,
+            files,
+            {n: t.num_rows for n, t in published.items()},
+            build_time(project),
+            release_facts,
+        )
         step("card")
-        summary = {**report.summary, "validator": f"articlepack {__version__}", "errors": len(report.errors),
-                   "warnings": len(report.warnings), "waived": len(corpus.waivers)}
+        summary = {
+            **report.summary,
+            "validator": f"articlepack {__version__}",
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "waived": len(corpus.waivers),
+        }
         extra = _write_card(staging, project, release, summary, published)
         step("metadata")
         extra += _write_metadata(staging, release)
@@ -93,15 +110,20 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
     return stale
 
 
-def _write_card(root: Path, project: Path, release: Release, summary: dict[str, Any],
-                published: dict[str, Any]) -> list[parquet.DataFile]:
-    (root / "timeline.svg").write_text(timeline.svg(published["events"].to_pylist()), encoding="utf-8")
+def _write_card(
+    root: Path, project: Path, release: Release, summary: dict[str, Any], published: dict[str, Any]
+) -> list[parquet.DataFile]:
+    (root / "timeline.svg").write_text(
+        timeline.svg(published["events"].to_pylist()), encoding="utf-8"
+    )
     svg = parquet.describe(root, "timeline.svg")
     template = _datacard_template(project)
     guidelines = _read_optional(project / "corpus" / "GUIDELINES.md")
     changelog = _read_optional(project / CHANGELOG)
     blocks = {
-        **card.project_blocks(release.facts, release.dataset, card.guidelines_version(guidelines), changelog),
+        **card.project_blocks(
+            release.facts, release.dataset, card.guidelines_version(guidelines), changelog
+        ),
         **card.release_blocks(release, [*release.files, svg], summary),
     }
     front = card.front_matter(release)
@@ -120,7 +142,11 @@ def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:
 
 
 def citation_cff(release: Release) -> str:
-    authors = [{"name": str(c.get("name"))} for c in release.contributors if "creator" in (c.get("roles") or [])]
+    authors = [
+        {"name": str(c.get("name"))}
+        for c in release.contributors
+        if "creator" in (c.get("roles") or [])
+    ]
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
         "message": "If you use this dataset, please cite it as below.",
@@ -142,7 +168,11 @@ def _datacard_template(project: Path) -> str:
     if text is None:
         from importlib import resources
 
-        text = resources.files("articlepack").joinpath("templates/project/datacard.md").read_text("utf-8")
+        text = (
+            resources.files("articlepack")
+            .joinpath("templates/project/datacard.md")
+            .read_text("utf-8")
+        )
     return text
 
 

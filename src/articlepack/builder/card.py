@@ -16,23 +16,32 @@ import yaml
 
 from articlepack.builder.parquet import DataFile
 from articlepack.builder.release import Release
-from articlepack.errors import CardError
 
 PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation", "changes")
 RELEASE_BLOCKS = ("distribution", "validation", "timeline")
-_BLOCK = re.compile(r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)", re.S)
+_BLOCK = re.compile(
+    r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)",
+    re.S,
+)
 _PENDING = "_Filled in by `articlepack build`._\n"
 _HUB_DTYPES = {"string", "int64", "float64", "bool"}
 
 
 def hub_licenses() -> frozenset[str]:
     text = resources.files("articlepack").joinpath("data/hub_licenses.txt").read_text("utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 def size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+    ):
         if n < limit:
             return label
     return "10M<n<100M"
@@ -46,8 +55,11 @@ def front_matter(release: Release) -> str:
 
     facts = release.facts
     configs = [
-        {"config_name": name, "data_files": [{"split": "train", "path": f"data/{name}/train-*.parquet"}],
-         **({"default": True} if name == "articles" else {})}
+        {
+            "config_name": name,
+            "data_files": [{"split": "train", "path": f"data/{name}/train-*.parquet"}],
+            **({"default": True} if name == "articles" else {}),
+        }
         for name in release.schemas
     ]
     card = DatasetCardData(
@@ -70,8 +82,13 @@ def front_matter(release: Release) -> str:
         size = sum(f.bytes for f in files)
         splits = SplitDict()
         splits.add(SplitInfo(name="train", num_bytes=size, num_examples=release.rows[name]))
-        infos[name] = DatasetInfo(features=schema.features(), config_name=name, splits=splits,
-                                  download_size=size, dataset_size=size)
+        infos[name] = DatasetInfo(
+            features=schema.features(),
+            config_name=name,
+            splits=splits,
+            download_size=size,
+            dataset_size=size,
+        )
     DatasetInfosDict(infos).to_dataset_card_data(card)
     return card.to_yaml()
 
@@ -100,17 +117,25 @@ def check_front_matter(text: str, paths: list[str]) -> list[str]:
             dtype = feature.get("dtype", feature.get("list"))
             if isinstance(dtype, dict):
                 if set(dtype) != {"class_label"}:
-                    problems.append(f"{info['config_name']}.{feature['name']}: unsupported type {dtype}")
+                    problems.append(
+                        f"{info['config_name']}.{feature['name']}: unsupported type {dtype}"
+                    )
             elif dtype not in _HUB_DTYPES:
-                problems.append(f"{info['config_name']}.{feature['name']}: unsupported type {dtype!r}")
+                problems.append(
+                    f"{info['config_name']}.{feature['name']}: unsupported type {dtype!r}"
+                )
     return problems
 
 
 # -- generated blocks --------------------------------------------------------------------------
 
 
-def project_blocks(facts: dict[str, Any], dataset: dict[str, Any], guidelines: str | None,
-                   changelog: str | None = None) -> dict[str, str]:
+def project_blocks(
+    facts: dict[str, Any],
+    dataset: dict[str, Any],
+    guidelines: str | None,
+    changelog: str | None = None,
+) -> dict[str, str]:
     return {
         "identity": _identity(facts, dataset),
         "sources": _sources(facts),
@@ -122,16 +147,24 @@ def project_blocks(facts: dict[str, Any], dataset: dict[str, Any], guidelines: s
 
 def _changes(changelog: str | None, version: str) -> str:
     """This version's entry in CHANGELOG.md (written by `articlepack changelog`)."""
-    match = re.search(rf"^## \[{re.escape(version)}\][^\n]*\n(.*?)(?=^## \[|\Z)", changelog or "", re.M | re.S)
+    match = re.search(
+        rf"^## \[{re.escape(version)}\][^\n]*\n(.*?)(?=^## \[|\Z)", changelog or "", re.M | re.S
+    )
     if not match:
         return f"No entry for {version} in CHANGELOG.md yet (`articlepack changelog` writes it).\n"
     return match.group(1).strip() + "\n"
 
 
-def release_blocks(release: Release, files: list[DataFile], summary: dict[str, Any]) -> dict[str, str]:
+def release_blocks(
+    release: Release, files: list[DataFile], summary: dict[str, Any]
+) -> dict[str, str]:
     rows = ["| file | bytes | sha256 |", "|---|---:|---|"]
-    rows += [f"| `{f.path}` | {f.bytes:,} | `{f.sha256}` |" for f in sorted(files, key=lambda f: f.path)]
-    checked = ", ".join(f"{summary.get(k, 0)} {k}" for k in ("articles", "mentions", "events", "quotes"))
+    rows += [
+        f"| `{f.path}` | {f.bytes:,} | `{f.sha256}` |" for f in sorted(files, key=lambda f: f.path)
+    ]
+    checked = ", ".join(
+        f"{summary.get(k, 0)} {k}" for k in ("articles", "mentions", "events", "quotes")
+    )
     validation = (
         f"Validated by {summary['validator']} before the build: {summary['errors']} errors, "
         f"{summary['warnings']} warnings (after {summary['waived']} reviewed waivers); checked {checked}.\n"
@@ -143,6 +176,7 @@ def release_blocks(release: Release, files: list[DataFile], summary: dict[str, A
 
 def fill(template: str, blocks: dict[str, str]) -> str:
     """``template`` with each known block's content replaced; unknown blocks are left alone."""
+
     def swap(match: re.Match[str]) -> str:
         body = blocks.get(match["name"], match["body"])
         return f"{match.group(1)}{body}{match.group(4)}"
@@ -169,8 +203,10 @@ def _identity(facts: dict[str, Any], dataset: dict[str, Any]) -> str:
 
 
 def _sources(facts: dict[str, Any]) -> str:
-    rows = ["| article | publisher | credited | crawl record | URL | published | rights | distribution | raw sha256 |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| article | publisher | credited | crawl record | URL | published | rights | distribution | raw sha256 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for a in facts["articles"]:
         publisher = f"{a['source_publisher'] or 'unknown'} ({a['source_publisher_basis']})"
         credited = ", ".join(a["source_credited"] or []) or "none"
@@ -201,8 +237,10 @@ def _composition(facts: dict[str, Any]) -> str:
 def _annotation(facts: dict[str, Any], guidelines: str | None) -> str:
     version = guidelines or "not stated"
     annotators = ", ".join(facts["annotators"]) or "not recorded"
-    return (f"Guidelines version: {version} (`corpus/GUIDELINES.md`). Annotators: {annotators}. "
-            f"Entity types: " + ", ".join(f"{t} {n}" for t, n in facts["entity_types"].items()) + ".\n")
+    return (
+        f"Guidelines version: {version} (`corpus/GUIDELINES.md`). Annotators: {annotators}. "
+        f"Entity types: " + ", ".join(f"{t} {n}" for t, n in facts["entity_types"].items()) + ".\n"
+    )
 
 
 def _cell(text: str | None) -> str:

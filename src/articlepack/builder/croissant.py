@@ -38,10 +38,15 @@ def jsonld(release: Release) -> dict[str, Any]:
         files = release.data_files(name)
         source_key = "fileObject"
         if len(files) > 1:
-            distribution.append({
-                "@type": "cr:FileSet", "@id": f"{name}-files", "name": f"{name}-files",
-                "encodingFormat": "application/x-parquet", "includes": f"data/{name}/*.parquet",
-            })
+            distribution.append(
+                {
+                    "@type": "cr:FileSet",
+                    "@id": f"{name}-files",
+                    "name": f"{name}-files",
+                    "encodingFormat": "application/x-parquet",
+                    "includes": f"data/{name}/*.parquet",
+                }
+            )
             source_id = f"{name}-files"
             source_key = "fileSet"
         else:
@@ -72,8 +77,11 @@ def jsonld(release: Release) -> dict[str, Any]:
             record["key"] = [{"@id": f"{name}/{k}"} for k in schema.primary_key]
         record_sets.append(record)
 
-    creators = [{"@type": "Person" if c.get("email") else "Organization", "name": c.get("name")}
-                for c in release.contributors if "creator" in (c.get("roles") or [])]
+    creators = [
+        {"@type": "Person" if c.get("email") else "Organization", "name": c.get("name")}
+        for c in release.contributors
+        if "creator" in (c.get("roles") or [])
+    ]
     return {
         "@context": context(),
         "@type": "sc:Dataset",
@@ -84,7 +92,9 @@ def jsonld(release: Release) -> dict[str, Any]:
         "version": release.version,
         "datePublished": iso(release.created),
         "license": license_entry(release.license).get("path") or release.license,
-        "url": f"https://huggingface.co/datasets/{release.hub_repo}" if release.hub_repo else release.name,
+        "url": f"https://huggingface.co/datasets/{release.hub_repo}"
+        if release.hub_repo
+        else release.name,
         "keywords": list(release.dataset.get("keywords") or []),
         "creator": creators,
         "citeAs": facts.get("citation", ""),
@@ -98,7 +108,10 @@ def jsonld(release: Release) -> dict[str, Any]:
         "prov:wasGeneratedBy": {
             "@type": "prov:Activity",
             "name": f"articlepack build of {release.folder}",
-            "prov:wasAssociatedWith": {"@type": "prov:SoftwareAgent", "name": f"articlepack {__version__}"},
+            "prov:wasAssociatedWith": {
+                "@type": "prov:SoftwareAgent",
+                "name": f"articlepack {__version__}",
+            },
             "prov:endedAtTime": iso(release.created),
         },
         **{f"rai:{k}": v for k, v in facts.get("rai", {}).items()},

@@ -17,11 +17,22 @@ from articlepack.builder.release import Release, iso
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 _LICENSES = {
-    "cc-by-4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0"),
-    "cc-by-sa-4.0": ("CC-BY-SA-4.0", "https://creativecommons.org/licenses/by-sa/4.0/",
-                     "Creative Commons Attribution Share-Alike 4.0"),
+    "cc-by-4.0": (
+        "CC-BY-4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Creative Commons Attribution 4.0",
+    ),
+    "cc-by-sa-4.0": (
+        "CC-BY-SA-4.0",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        "Creative Commons Attribution Share-Alike 4.0",
+    ),
     "cc0-1.0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0"),
-    "odc-by": ("ODC-By-1.0", "https://opendatacommons.org/licenses/by/1-0/", "Open Data Commons Attribution"),
+    "odc-by": (
+        "ODC-By-1.0",
+        "https://opendatacommons.org/licenses/by/1-0/",
+        "Open Data Commons Attribution",
+    ),
 }
 ROLE_MAP = {"creator": "creator", "annotator": "contributor", "maintainer": "contributor"}
 
@@ -37,22 +48,26 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
     resources = []
     for name, schema in release.schemas.items():
         files = release.data_files(name)
-        resources.append({
-            "$schema": RESOURCE_PROFILE,
-            "name": name,
-            "title": schema.descriptor.get("title", name),
-            "description": schema.descriptor.get("description", "").strip() or None,
-            "type": "table",
-            "path": files[0].path if len(files) == 1 else [f.path for f in files],
-            "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet",
-            "hash": f"sha256:{files[0].sha256}" if len(files) == 1 else None,
-            "schema": schema.frictionless(parquet=True),
-        })
+        resources.append(
+            {
+                "$schema": RESOURCE_PROFILE,
+                "name": name,
+                "title": schema.descriptor.get("title", name),
+                "description": schema.descriptor.get("description", "").strip() or None,
+                "type": "table",
+                "path": files[0].path if len(files) == 1 else [f.path for f in files],
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "hash": f"sha256:{files[0].sha256}" if len(files) == 1 else None,
+                "schema": schema.frictionless(parquet=True),
+            }
+        )
     package = {
         "$schema": PROFILE,
         "name": release.name,
-        "id": f"https://huggingface.co/datasets/{release.hub_repo}" if release.hub_repo else release.name,
+        "id": f"https://huggingface.co/datasets/{release.hub_repo}"
+        if release.hub_repo
+        else release.name,
         "title": release.title,
         "description": str(release.dataset.get("description") or "").strip(),
         "version": release.version,
@@ -61,7 +76,9 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
         "keywords": list(release.dataset.get("keywords") or []),
         "licenses": [license_entry(release.license)],
         "contributors": [_contributor(c) for c in release.contributors],
-        "sources": [{"title": "Crawl records of the articles' pages (see the datacard's source table)"}],
+        "sources": [
+            {"title": "Crawl records of the articles' pages (see the datacard's source table)"}
+        ],
         "resources": [{k: v for k, v in r.items() if v is not None} for r in resources],
         "x-articlepack": {
             "generator": f"articlepack {__version__}",
@@ -76,7 +93,10 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
 
 def _contributor(person: dict[str, Any]) -> dict[str, Any]:
     roles = [str(r) for r in person.get("roles") or []]
-    entry: dict[str, Any] = {"title": str(person.get("name", "")), "roles": roles or ["contributor"]}
+    entry: dict[str, Any] = {
+        "title": str(person.get("name", "")),
+        "roles": roles or ["contributor"],
+    }
     if person.get("email"):
         entry["email"] = person["email"]
     return entry

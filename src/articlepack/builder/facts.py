@@ -20,10 +20,17 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
     event_dates = sorted(e["date"] for e in events if e["date"])
     speakers = {(q["article_id"], q["speaker"]) for q in quotes if q["speaker"]}
     person_ids = {e["id"] for e in entities if e["type"] == "PER"}
-    mention_entity = dict(zip(
-        zip(mentions.column("article_id").to_pylist(), mentions.column("id").to_pylist(), strict=True),
-        mentions.column("entity_id").to_pylist(), strict=True,
-    ))
+    mention_entity = dict(
+        zip(
+            zip(
+                mentions.column("article_id").to_pylist(),
+                mentions.column("id").to_pylist(),
+                strict=True,
+            ),
+            mentions.column("entity_id").to_pylist(),
+            strict=True,
+        )
+    )
     quoted_people = sorted({str(mention_entity.get(s)) for s in speakers} & person_ids)
     publishers = Counter(a["source_publisher"] or "unknown" for a in articles)
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
@@ -49,19 +56,27 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
 
 
 def citation(dataset: dict[str, Any]) -> str:
-    authors = " and ".join(str(c.get("name")) for c in dataset.get("contributors") or []
-                           if isinstance(c, dict) and "creator" in (c.get("roles") or []))
+    authors = " and ".join(
+        str(c.get("name"))
+        for c in dataset.get("contributors") or []
+        if isinstance(c, dict) and "creator" in (c.get("roles") or [])
+    )
     repo = (dataset.get("hub") or {}).get("repo") if isinstance(dataset.get("hub"), dict) else None
     url = f"https://huggingface.co/datasets/{repo}" if repo else dataset.get("homepage") or ""
     key = str(dataset.get("name", "dataset")).replace("-", "_")
-    fields = [f"  title = {{{dataset.get('title', '')}}}", f"  author = {{{authors or 'unknown'}}}",
-              f"  version = {{{dataset.get('version', '')}}}"]
+    fields = [
+        f"  title = {{{dataset.get('title', '')}}}",
+        f"  author = {{{authors or 'unknown'}}}",
+        f"  version = {{{dataset.get('version', '')}}}",
+    ]
     if url:
         fields.append(f"  url = {{{url}}}")
     return "@misc{" + key + ",\n" + ",\n".join(fields) + "\n}"
 
 
-def rai(dataset: dict[str, Any], articles: int, publishers: int, people: int, quoted: int) -> dict[str, str]:
+def rai(
+    dataset: dict[str, Any], articles: int, publishers: int, people: int, quoted: int
+) -> dict[str, str]:
     """Croissant RAI statements that the corpus itself can answer; the rest stays unstated."""
     return {
         "dataCollection": (

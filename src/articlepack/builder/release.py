@@ -73,7 +73,10 @@ def build_time(project: Path) -> datetime:
     try:
         done = subprocess.run(
             ["git", "-C", str(project), "log", "-1", "--format=%ct", "--", *sources],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
         if done.returncode == 0 and done.stdout.strip().isdigit():
             return datetime.fromtimestamp(int(done.stdout.strip()), UTC)
@@ -82,7 +85,9 @@ def build_time(project: Path) -> datetime:
     recorded = project / ".source-date-epoch"
     if recorded.is_file() and recorded.read_text().strip().isdigit():
         return datetime.fromtimestamp(int(recorded.read_text().strip()), UTC)
-    newest = max((p.stat().st_mtime for p in (project / "corpus").rglob("*") if p.is_file()), default=0)
+    newest = max(
+        (p.stat().st_mtime for p in (project / "corpus").rglob("*") if p.is_file()), default=0
+    )
     return datetime.fromtimestamp(int(newest), UTC)
 
 

@@ -26,7 +26,8 @@ def publish(corpus: Corpus) -> dict[str, pyarrow.Table]:
 
     raw = corpus.raw.select("article_id", "raw")
     standoff = corpus.tables["articles"].select(
-        pl.col("id").alias("article_id"), (pl.col("rights_distribution") == "standoff").alias("_standoff")
+        pl.col("id").alias("article_id"),
+        (pl.col("rights_distribution") == "standoff").alias("_standoff"),
     )
     segments = _segments(corpus.tables["segments"], raw)
     frames: dict[str, pl.DataFrame] = {"segments": segments}
@@ -40,10 +41,14 @@ def publish(corpus: Corpus) -> dict[str, pyarrow.Table]:
                 frame = _place(frame, span, segments, key)
             frame = frame.drop("raw")
         if name == "articles":
-            text = segments.group_by("article_id").agg(pl.col("text").sort_by("seq").str.join(SEPARATOR))
+            text = segments.group_by("article_id").agg(
+                pl.col("text").sort_by("seq").str.join(SEPARATOR)
+            )
             frame = frame.join(text, left_on="id", right_on="article_id", how="left")
         if "article_id" in frame.columns or name == "articles":
-            frame = _withhold(frame.join(standoff, left_on=key, right_on="article_id", how="left"), schema)
+            frame = _withhold(
+                frame.join(standoff, left_on=key, right_on="article_id", how="left"), schema
+            )
         frames[name] = frame.sort(list(schema.primary_key)).select(schema.columns)
     return {name: frames[name].to_arrow().cast(corpus.schemas[name].arrow()) for name in TABLES}
 
@@ -77,11 +82,19 @@ def _place(frame: pl.DataFrame, span: Span, segments: pl.DataFrame, key: str) ->
     if span.start is None or span.end is None:
         return frame
     segs = segments.select(
-        pl.col("article_id").alias(key), pl.col("raw_start").alias("_seg_raw"), pl.col("start").alias("_seg_start")
+        pl.col("article_id").alias(key),
+        pl.col("raw_start").alias("_seg_raw"),
+        pl.col("start").alias("_seg_start"),
     ).sort(key, "_seg_raw")
     frame = frame.with_row_index("_row").with_columns(_at=s.fill_null(-1)).sort(key, "_at")
-    placed = frame.join_asof(segs, left_on="_at", right_on="_seg_raw", by=key, strategy="backward",
-                             check_sortedness=False)
+    placed = frame.join_asof(
+        segs,
+        left_on="_at",
+        right_on="_seg_raw",
+        by=key,
+        strategy="backward",
+        check_sortedness=False,
+    )
     offset = pl.col("_seg_start") - pl.col("_seg_raw")
     return (
         placed.with_columns(

@@ -16,13 +16,17 @@ def _day(value: str) -> date:
 
 
 def svg(events: list[dict[str, Any]]) -> str:
-    dated = sorted((_day(e["date"]), e["type"], e["id"], e["article_id"]) for e in events if e["date"])
+    dated = sorted(
+        (_day(e["date"]), e["type"], e["id"], e["article_id"]) for e in events if e["date"]
+    )
     types = sorted({t for _, t, _, _ in dated})
     height = TOP + ROW * max(len(types), 1) + 40
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-           f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
-           '<title>Events by date and PLOVER type</title>',
-           f'<rect width="{WIDTH}" height="{height}" fill="white"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
+        "<title>Events by date and PLOVER type</title>",
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+    ]
     if not dated:
         out.append(f'<text x="{LEFT}" y="{TOP}">No dated events.</text></svg>')
         return "\n".join(out) + "\n"
@@ -41,8 +45,12 @@ def svg(events: list[dict[str, Any]]) -> str:
         if any(abs(x(day) - other) < 75 for other in placed):
             continue
         placed.append(x(day))
-        out.append(f'<line x1="{x(day):.1f}" y1="{axis}" x2="{x(day):.1f}" y2="{axis + 5}" stroke="#444"/>')
-        out.append(f'<text x="{x(day):.1f}" y="{axis + 18}" text-anchor="middle">{day.isoformat()}</text>')
+        out.append(
+            f'<line x1="{x(day):.1f}" y1="{axis}" x2="{x(day):.1f}" y2="{axis + 5}" stroke="#444"/>'
+        )
+        out.append(
+            f'<text x="{x(day):.1f}" y="{axis + 18}" text-anchor="middle">{day.isoformat()}</text>'
+        )
     for row, kind in enumerate(types):
         y = TOP + ROW * row + ROW / 2
         out.append(f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">{kind}</text>')
@@ -50,7 +58,9 @@ def svg(events: list[dict[str, Any]]) -> str:
     for day, kind, event_id, article in dated:
         y = TOP + ROW * types.index(kind) + ROW / 2
         label = escape(f"{day.isoformat()} {kind} {article}/{event_id}")
-        out.append(f'<circle cx="{x(day):.1f}" cy="{y}" r="5" fill="#1f77b4" fill-opacity="0.6">'
-                   f'<title>{label}</title></circle>')
+        out.append(
+            f'<circle cx="{x(day):.1f}" cy="{y}" r="5" fill="#1f77b4" fill-opacity="0.6">'
+            f"<title>{label}</title></circle>"
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
