@@ -76,3 +76,18 @@ def test_a_damaged_cache_means_a_full_read(project: Project) -> None:
     for path in _cache.directory(project.root).iterdir():
         path.write_bytes(b"\x00garbage")
     assert _report(project, cache=True) == []
+
+
+def test_parallel_read_equals_sequential_read(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = project.root / "corpus" / "articles"
+    for i in range(3):
+        shutil.copytree(articles / EXAMPLE, articles / f"2020-01-0{i + 2}-copy")
+    monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(corpus, "_CHUNK", 1)
+    sequential = read(project.root, cache=False, workers=1)
+    parallel = read(project.root, cache=False, workers=2)
+    for name, table in sequential.tables.items():
+        assert parallel.tables[name].equals(table), name
+    assert sorted(map(repr, parallel.findings)) == sorted(map(repr, sequential.findings))

@@ -42,10 +42,11 @@ class Format(StrEnum):
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
     from rich.console import Console
-
     from rich.markup import escape
 
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    Console(stderr=True).print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
