@@ -18,7 +18,7 @@ from articlepack.__about__ import __version__
 app = typer.Typer(
     name="articlepack",
     help="Turn a folder of annotated news articles into a validated, versioned dataset release.\n\n"
-    "A dataset project holds corpus/ (dataset.yaml, entities.yaml, articles/<id>/raw.txt + "
+    "A dataset project holds corpus/ (dataset.yaml, entities.yaml, articles/ID/raw.txt + "
     "article.yaml) and schemas/ (Frictionless Table Schemas). Start with `articlepack init DIR`.",
     no_args_is_help=True,
     add_completion=False,
@@ -148,15 +148,15 @@ def validate(
 def build(
     project: ProjectArg = Path("."),
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder that receives <name>-<version>/.")
+        Path, typer.Option("--out", "-o", help="Folder that receives NAME-VERSION/.")
     ] = Path("dist"),
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar; print only the release path.")
     ] = False,
 ) -> None:
-    """Validate, then write the release OUT/<name>-<version>/ atomically.
+    """Validate, then write the release OUT/NAME-VERSION/ atomically.
 
-    The release holds data/<table>/*.parquet, README.md (the Hub dataset card), datapackage.json,
+    The release holds data/TABLE/*.parquet, README.md (the Hub dataset card), datapackage.json,
     croissant.json, CITATION.cff and timeline.svg. An invalid corpus writes nothing (exit 1).
     """
     from articlepack.builder import STEPS
@@ -249,7 +249,7 @@ def publish(
         bool, typer.Option("--private", help="Create the repo private if it is new.")
     ] = False,
 ) -> None:
-    """Publish RELEASE to the Hub as one commit plus the tag v<version>.
+    """Publish RELEASE to the Hub as one commit plus the tag vVERSION.
 
     Needs a token with write access in HF_TOKEN (or `hf auth login`). Refuses a release that fails
     `verify`, a tag that already exists, and a version not newer than the Hub's latest tag.
