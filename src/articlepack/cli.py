@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from articlepack.__about__ import __version__
+from articlepack.errors import InvalidCorpusError
 
 app = typer.Typer(
     name="articlepack",
@@ -48,6 +49,14 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
         f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
+
+
+def _invalid(exc: InvalidCorpusError) -> typer.Exit:
+    """Print the findings that stopped the command, then exit 1."""
+    from articlepack._console import print_report
+
+    print_report(exc.report)
+    return _fail(str(exc), 1)
 
 
 def _version(value: bool) -> None:
@@ -174,10 +183,7 @@ def build(
     except ProjectError as exc:
         raise _fail(str(exc)) from None
     except InvalidCorpusError as exc:
-        from articlepack._console import print_report
-
-        print_report(exc.report)
-        raise _fail(str(exc), 1) from None
+        raise _invalid(exc) from None
     except CardError as exc:
         raise _fail(f"the dataset card would be refused by the Hub: {exc}", 1) from None
     except OSError as exc:
@@ -204,10 +210,7 @@ def card(
     except ProjectError as exc:
         raise _fail(str(exc)) from None
     except InvalidCorpusError as exc:
-        from articlepack._console import print_report
-
-        print_report(exc.report)
-        raise _fail(str(exc), 1) from None
+        raise _invalid(exc) from None
     if check and stale:
         raise _fail(f"datacard.md is stale ({', '.join(stale)}); run `articlepack card`", 1)
     typer.echo(

@@ -20,8 +20,9 @@ from articlepack.__about__ import __version__
 from articlepack.builder import card, croissant, datapackage, facts, parquet, tables, timeline
 from articlepack.builder.release import Release, build_time, iso
 from articlepack.checks import check
-from articlepack.corpus import read
+from articlepack.corpus import Corpus, read
 from articlepack.errors import CardError, InvalidCorpusError
+from articlepack.report import Report
 
 Progress = Callable[[str], None]
 STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
@@ -38,16 +39,8 @@ def build(
     """
     step = progress or (lambda _name: None)
     project = Path(project).resolve()
-    step("read")
-    corpus = read(project)
-    step("validate")
-    report = check(corpus)
-    if not report.valid:
-        raise InvalidCorpusError(report)
-    step("tables")
-    published = tables.publish(corpus)
+    corpus, report, published, release_facts = _prepare(project, step)
     dataset = corpus.dataset
-    release_facts = facts.compute(published, dataset)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{dataset['name']}-{dataset['version']}"
@@ -94,20 +87,36 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
     With ``check_only``, write nothing. Raises :class:`InvalidCorpusError` on an invalid corpus.
     """
     project = Path(project).resolve()
-    corpus = read(project)
-    report = check(corpus)
-    if not report.valid:
-        raise InvalidCorpusError(report)
-    published = tables.publish(corpus)
-    release_facts = facts.compute(published, corpus.dataset)
-    guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
-    changelog = _read_optional(project / CHANGELOG)
-    blocks = card.project_blocks(release_facts, corpus.dataset, guidelines, changelog)
+    corpus, _, _, release_facts = _prepare(project, lambda _name: None)
+    blocks = _project_blocks(project, release_facts, corpus.dataset)
     template = _datacard_template(project)
     stale = card.stale(template, blocks)
     if stale and not check_only:
         (project / DATACARD).write_text(card.pending(card.fill(template, blocks)), encoding="utf-8")
     return stale
+
+
+def _prepare(
+    project: Path, step: Progress
+) -> tuple[Corpus, Report, dict[str, Any], dict[str, Any]]:
+    """Read and validate the project, then compute its published tables and their facts."""
+    step("read")
+    corpus = read(project)
+    step("validate")
+    report = check(corpus)
+    if not report.valid:
+        raise InvalidCorpusError(report)
+    step("tables")
+    published = tables.publish(corpus)
+    return corpus, report, published, facts.compute(published, corpus.dataset)
+
+
+def _project_blocks(
+    project: Path, release_facts: dict[str, Any], dataset: dict[str, Any]
+) -> dict[str, str]:
+    guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
+    changelog = _read_optional(project / CHANGELOG)
+    return card.project_blocks(release_facts, dataset, guidelines, changelog)
 
 
 def _write_card(
@@ -118,12 +127,8 @@ def _write_card(
     )
     svg = parquet.describe(root, "timeline.svg")
     template = _datacard_template(project)
-    guidelines = _read_optional(project / "corpus" / "GUIDELINES.md")
-    changelog = _read_optional(project / CHANGELOG)
     blocks = {
-        **card.project_blocks(
-            release.facts, release.dataset, card.guidelines_version(guidelines), changelog
-        ),
+        **_project_blocks(project, release.facts, release.dataset),
         **card.release_blocks(release, [*release.files, svg], summary),
     }
     front = card.front_matter(release)
