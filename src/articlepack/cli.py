@@ -170,7 +170,7 @@ def build(
     """
     from articlepack.builder import STEPS
     from articlepack.builder import build as run
-    from articlepack.errors import CardError, InvalidCorpusError, ProjectError
+    from articlepack.errors import CardError, ProjectError
 
     try:
         if quiet:
@@ -203,7 +203,7 @@ def card(
     Prose outside the `<!-- articlepack:NAME -->` markers is never touched. Run with --check in CI.
     """
     from articlepack.builder import refresh_card
-    from articlepack.errors import InvalidCorpusError, ProjectError
+    from articlepack.errors import ProjectError
 
     try:
         stale = refresh_card(project, check_only=check)
