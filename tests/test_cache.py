@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,44 +27,96 @@ def _report(project: Project, *, cache: bool) -> list[tuple[str, str, int | None
     return [(f.code, f.file, f.line, f.message) for f in report.findings]
 
 
-def test_warm_read_equals_cold_read(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def _settle(project: Project) -> None:
+    """Date every corpus file an hour back: older than the racy window of any later read."""
+    then = time.time() - 3600
+    for path in [project.root / "corpus", *(project.root / "corpus").rglob("*")]:
+        os.utime(path, (then, then))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], list[str]]]:
+    """Each chunk of folders read from disk: (folders read, folders whose YAML was unchanged)."""
+    seen: list[tuple[list[str], list[str]]] = []
+    real = corpus._read_chunk
+
+    def spy(root: Path, jobs: list[tuple[str, str | None]], schemas: Any) -> Any:
+        chunk = real(root, jobs, schemas)
+        seen.append(([folder for folder, _ in jobs], chunk.same))
+        return chunk
+
+    monkeypatch.setattr(corpus, "_read_chunk", spy)
+    return seen
+
+
+def test_warm_read_equals_cold_read(project: Project, reads: list[Any]) -> None:
     articles = project.root / "corpus" / "articles"
     shutil.copytree(
         articles / EXAMPLE, articles / "2020-01-02-second"
     )  # a second, mismatched article
+    _settle(project)
     cold = read(project.root, cache=False)
     read(project.root)  # fills the cache
     assert (_cache.directory(project.root) / "manifest.json").is_file()
-    parsed: list[list[str]] = []
-    real = corpus._read_articles
-    monkeypatch.setattr(
-        corpus,
-        "_read_articles",
-        lambda root, folders: parsed.append(folders) or real(root, folders),
-    )
+    reads.clear()
     warm = read(project.root)
-    assert parsed == []  # nothing was parsed again
+    assert reads == []  # nothing was read again
     for name, table in cold.tables.items():
         assert warm.tables[name].equals(table), name
+    assert warm.raw.equals(cold.raw)
     assert sorted(map(repr, warm.findings)) == sorted(map(repr, cold.findings))
 
 
-def test_a_changed_article_is_read_again(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_article_is_read_again(project: Project, reads: list[Any]) -> None:
+    _settle(project)
     assert _report(project, cache=True) == []
     project.edit_article("type: CONSULT", "type: MEET")
-    parsed: list[list[str]] = []
-    real = corpus._read_articles
-    monkeypatch.setattr(
-        corpus,
-        "_read_articles",
-        lambda root, folders: parsed.append(folders) or real(root, folders),
-    )
+    reads.clear()
     warm = _report(project, cache=True)
-    assert parsed == [[EXAMPLE]]  # only the changed article was parsed again
+    assert reads == [([EXAMPLE], [])]  # only the changed article was read and parsed again
     assert warm == _report(project, cache=False)
     assert [code for code, *_ in warm] == ["not-in-enum"]
     project.edit_article("type: MEET", "type: CONSULT")
     assert _report(project, cache=True) == []
+
+
+def test_a_touched_article_is_not_parsed_again(project: Project, reads: list[Any]) -> None:
+    _settle(project)
+    cold = read(project.root)
+    os.utime(project.article)  # a new mtime, the same bytes
+    reads.clear()
+    warm = read(project.root)
+    assert reads == [([EXAMPLE], [EXAMPLE])]  # read again, but its YAML was not parsed
+    for name, table in cold.tables.items():
+        assert warm.tables[name].equals(table), name
+
+
+def test_a_same_size_change_with_the_old_mtime_is_seen(project: Project) -> None:
+    _settle(project)
+    assert _report(project, cache=True) == []
+    before = project.article.stat()
+    project.edit_article("type: CONSULT", "type: MEETxxx")  # as long as before
+    os.utime(project.article, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert project.article.stat().st_size == before.st_size
+    assert [code for code, *_ in _report(project, cache=True)] == ["not-in-enum"]
+
+
+def test_a_file_changed_just_after_a_read_is_read_again(project: Project) -> None:
+    assert _report(project, cache=True) == []  # files written just now: within the racy window
+    project.edit_article("type: CONSULT", "type: MEET")
+    assert [code for code, *_ in _report(project, cache=True)] == ["not-in-enum"]
+
+
+def test_cached_folders_still_report_new_strays_and_changed_raw(project: Project) -> None:
+    _settle(project)
+    assert _report(project, cache=True) == []
+    folder = project.article.parent
+    (folder / "notes.txt").write_text("scratch")
+    raw = folder / "raw.txt"
+    raw.write_text(raw.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    codes = {code for code, *_ in _report(project, cache=True)}
+    assert {"stray-file", "hash-mismatch"} <= codes
+    assert _report(project, cache=True) == _report(project, cache=False)
 
 
 def test_a_schema_change_empties_the_cache(project: Project) -> None:

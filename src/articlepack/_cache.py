@@ -1,12 +1,17 @@
-"""The reader's cache: what each article.yaml flattened to, keyed by the file's sha256.
+"""The reader's cache: what each article folder was read as, and when its files last changed.
 
-Re-validating after a small change then parses only the article files that changed. The cache
-lives outside the project, in ``$ARTICLEPACK_CACHE`` or ``$XDG_CACHE_HOME/articlepack`` (default
-``~/.cache/articlepack``), one folder per project path: the article tables as Arrow IPC files,
-and a JSON manifest with each file's sha256 and findings. It
-holds no code (no pickle), so a planted cache can at worst make validation wrong until the files
-it describes change; it is keyed by the articlepack version and the schemas, and any problem
-reading it means a full read.
+Re-validating after a small change then reads only the article folders that changed. As git
+does with its index, a folder whose files have the same size, mtime, ctime and inode as at the
+cached read is not read at all, unless a file changed within :data:`RACY_NS` of that read (a
+later change could then leave the times unchanged); a re-read article.yaml is parsed again only
+when its sha256 differs from the cached one.
+
+The cache lives outside the project, in ``$ARTICLEPACK_CACHE`` or ``$XDG_CACHE_HOME/articlepack``
+(default ``~/.cache/articlepack``), one folder per project path: the article tables and raw texts
+as Arrow IPC files, and a JSON manifest with each folder's file signatures, article.yaml sha256
+and findings. It holds no code (no pickle), so a planted cache can at worst make validation
+wrong until the files it describes change; it is keyed by the articlepack version and the
+schemas, and any problem reading it means a full read.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 MANIFEST = "manifest.json"
+RACY_NS = 2_000_000_000  # mtimes this close to the cached read are not trusted
 
 
 def directory(root: Path) -> Path:
@@ -37,12 +43,22 @@ def directory(root: Path) -> Path:
 
 @dataclass(frozen=True)
 class Cached:
-    """A previous read: the sha256 and findings of each article.yaml, and the rows it gave."""
+    """A read of the article folders: when it began, what each folder's files were, the
+    findings of each folder, and the tables (with ``raw``) their rows are in."""
 
     key: str
-    hashes: dict[str, str]  # article folder -> sha256 of its article.yaml
+    started_ns: int
+    signatures: dict[str, list[int]]  # folder -> (size, mtime, ctime, inode) of it and its files
+    hashes: dict[str, str]  # folder -> sha256 of its article.yaml
     findings: dict[str, list[Finding]]
     tables: dict[str, pl.DataFrame]
+
+    def unchanged(self, folder: str, signature: list[int]) -> bool:
+        """Whether ``folder`` is certainly as it was at this read (its rows can be reused)."""
+        if self.signatures.get(folder) != signature:
+            return False
+        mtimes = signature[1::4]
+        return -1 not in signature[::4] and max(mtimes) < self.started_ns - RACY_NS
 
 
 def file_hash(path: Path) -> str:
@@ -77,7 +93,14 @@ def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
             ]
             for article, found in manifest["findings"].items()
         }
-        return Cached(cache_key, dict(manifest["hashes"]), findings, frames)
+        return Cached(
+            cache_key,
+            int(manifest["started_ns"]),
+            dict(manifest["signatures"]),
+            dict(manifest["hashes"]),
+            findings,
+            frames,
+        )
     except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
         return None
 
@@ -93,6 +116,8 @@ def save(root: Path, cached: Cached) -> None:
             os.replace(folder / f"{name}.arrow.tmp", folder / f"{name}.arrow")
         manifest: dict[str, Any] = {
             "key": cached.key,
+            "started_ns": cached.started_ns,
+            "signatures": cached.signatures,
             "hashes": cached.hashes,
             "findings": {
                 article: [

@@ -32,13 +32,14 @@ _ALIASES = yaml_rs.AliasLimits(
 MAX_DEPTH = 64  # deeper nesting than any corpus file needs; deeper input is hostile
 
 _LINE = re.compile(r"line (\d+)")
-_BRACKETS = re.compile(r"[\[\]{}]")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 # Block nesting: every nested block collection starts at or after its parent's column, and at
 # most every other level shares a column, so block depth <= 2 * (longest line prefix of spaces
 # and compact indicators `- ? :` + 1). A prefix shorter than _PREFIX bounds it by 32 levels.
 _PREFIX = 16
 _PREFIX_CHARS = " \t?:-"
-_LONG_PREFIX = re.compile(rf"[\r\n][ \t?:-]{{{_PREFIX}}}")  # YAML breaks lines at \r too
+# YAML breaks lines at \r too; one pattern per line break keeps the search at memchr speed
+_LONG_PREFIX = {nl: re.compile(rf"{nl}[ \t?:-]{{{_PREFIX}}}") for nl in ("\n", "\r")}
 # A tag starts a token: `!`, `!!python/...`, `!local`, `!<verbatim>`.
 _TAG_HINT = re.compile(r"(?:^|[\s\[\]{},])!", re.MULTILINE)
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t\r\n]|$)", re.MULTILINE)
@@ -88,7 +89,9 @@ def _guard(text: str) -> None:
 def _maybe_deep(text: str) -> bool:
     """Whether a cheap upper bound on the nesting depth exceeds MAX_DEPTH (costs microseconds)."""
     head = text[: _PREFIX + 1].lstrip("\ufeff")[:_PREFIX]
-    if _LONG_PREFIX.search(text) or len(head) - len(head.lstrip(_PREFIX_CHARS)) >= _PREFIX:
+    if len(head) - len(head.lstrip(_PREFIX_CHARS)) >= _PREFIX or any(
+        nl in text and pattern.search(text) for nl, pattern in _LONG_PREFIX.items()
+    ):
         return True
     return 2 * _PREFIX + _flow_estimate(text) > MAX_DEPTH
 
@@ -99,14 +102,14 @@ def _flow_estimate(text: str) -> int:
     # underestimate cannot crash it.
     if text.count("[") + text.count("{") <= MAX_DEPTH - 2 * _PREFIX:
         return 0
-    depth = deepest = 0
-    for ch in _BRACKETS.findall(text):
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(depth - 1, 0)
-    return deepest
+    brackets = _NOT_BRACKETS.sub("", text)
+    depth = 0
+    while brackets and depth <= MAX_DEPTH:  # each pass strips the innermost level of pairs
+        inner = brackets.replace("[]", "").replace("{}", "")
+        if inner == brackets:  # unpaired brackets are left: count each as a level
+            return depth + len(brackets)
+        brackets, depth = inner, depth + 1
+    return depth
 
 
 def _scan(text: str, *, strict: bool) -> None:

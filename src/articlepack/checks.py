@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articlepack import _yaml
-from articlepack.corpus import DATASET, Corpus, column_path, decode_path, dotted, read
+from articlepack.corpus import DATASET, Corpus, read
 from articlepack.report import CODES, Finding, Report
 from articlepack.schema import TableSchema
+from articlepack.shape import column_path, decode_path, dotted
 
 if TYPE_CHECKING:
     import polars as pl
@@ -198,13 +199,15 @@ def _strings(value: Any) -> bool:
 
 def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
     """Types, required values, enums, patterns, ranges and uniqueness, by the pandera schema."""
-    import pandera.errors
     import polars as pl
 
     if table.height == 0:
         return []
+    validator = schema.pandera()  # imports pandera its own way: before pandera.errors
+    import pandera.errors
+
     try:
-        schema.pandera().validate(table, lazy=True)
+        validator.validate(table, lazy=True)
         return []
     except pandera.errors.SchemaErrors as exc:
         cases: pl.DataFrame = exc.failure_cases

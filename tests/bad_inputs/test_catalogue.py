@@ -1075,7 +1075,7 @@ def test_raw_is_hashed_as_a_stream(project: Project) -> None:
     rel = Path(RAW)
     tracemalloc.start()
     try:
-        result = corpus._read_raw(project.root, rel, corpus._Rows())
+        result = corpus._read_raw(project.root, rel.as_posix(), corpus._Rows())
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -1,0 +1,78 @@
+"""Arrow's flattening gives exactly the rows Python's does, and refuses anything out of shape."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from articlepack import corpus, shape
+from articlepack.corpus import read
+from conftest import ROOT, Project
+from test_synth import _synth
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+@pytest.mark.parametrize("which", ["bundled", "template", "synthetic"])
+def test_arrow_and_python_flatten_alike(
+    which: str, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = {
+        "bundled": ROOT,
+        "template": project.root,
+        "synthetic": _synth().generate(tmp_path / "synth", 20, seed=5),
+    }[which]
+    arrow = read(root, cache=False)
+    calls: list[int] = []
+    monkeypatch.setattr(shape, "arrow_frames", lambda articles, schemas: calls.append(1))
+    python = read(root, cache=False)
+    assert calls  # the Python path did run
+    for name, table in arrow.tables.items():
+        assert table.height, name
+        assert _sorted(table).equals(_sorted(python.tables[name])), name
+    assert arrow.findings == python.findings
+
+
+def _article(project: Project) -> shape.Article:
+    rows = corpus._Rows()
+    article = corpus._article(project.article.read_text(encoding="utf-8"), "x", rows)
+    assert article is not None
+    return article
+
+
+MISFITS = {
+    "a float offset": lambda d: d["mentions"][0].update(start=1.0),
+    "a bool offset": lambda d: d["mentions"][0].update(end=True),
+    "an offset past 64 bits": lambda d: d["mentions"][0].update(start=2**63),
+    "a number for a string": lambda d: d["mentions"][0].update(entity=5),
+    "a string for a list": lambda d: d.update(tags="one"),
+    "a null in a list": lambda d: d.update(tags=["one", None]),
+    "a null item": lambda d: d["mentions"].append(None),
+    "a scalar item": lambda d: d["quotes"].append("said"),
+    "a list that is a mapping": lambda d: d.update(events={"a": 1}),
+    "an unknown key": lambda d: d["events"][0].update(note="x"),
+    "an unknown nested key": lambda d: d["source"].update(where="x"),
+    "a non-string key": lambda d: d["mentions"][0].update({5: "x"}),
+    "a string for a span": lambda d: d.update(title="A title"),
+    "an integer id": lambda d: d.update(id=7),
+}
+
+
+@pytest.mark.parametrize("misfit", MISFITS)
+def test_arrow_refuses_what_python_would_report(misfit: str, project: Project) -> None:
+    good = _article(project)
+    schemas = read(project.root, cache=False).schemas
+    assert shape.arrow_frames([good], schemas) is not None
+    doc: dict[Any, Any] = copy.deepcopy(good.doc)
+    MISFITS[misfit](doc)
+    bad = shape.Article(good.file, good.id, doc)
+    assert shape.arrow_frames([good, bad], schemas) is None
+    rows = shape.Rows()
+    shape.flatten_article(doc, bad.id, bad.file, rows)
+    assert rows.findings  # and the Python path words it
