@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from articlepack import _cache, corpus
+from articlepack import checks as checks_module
 from articlepack.checks import check
 from articlepack.corpus import read
 from conftest import EXAMPLE, Project
@@ -25,6 +27,13 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _report(project: Project, *, cache: bool) -> list[tuple[str, str, int | None, str]]:
     report = check(read(project.root, cache=cache))
     return [(f.code, f.file, f.line, f.message) for f in report.findings]
+
+
+def _same_rows(warm: corpus.Corpus, cold: corpus.Corpus) -> None:
+    """The same rows in every table (a warm read puts the rows it read anew last)."""
+    for name, table in [*cold.tables.items(), ("raw", cold.raw)]:
+        other = warm.raw if name == "raw" else warm.tables[name]
+        assert other.sort(other.columns).equals(table.sort(table.columns)), name
 
 
 def _settle(project: Project) -> None:
@@ -61,9 +70,7 @@ def test_warm_read_equals_cold_read(project: Project, reads: list[Any]) -> None:
     reads.clear()
     warm = read(project.root)
     assert reads == []  # nothing was read again
-    for name, table in cold.tables.items():
-        assert warm.tables[name].equals(table), name
-    assert warm.raw.equals(cold.raw)
+    _same_rows(warm, cold)
     assert sorted(map(repr, warm.findings)) == sorted(map(repr, cold.findings))
 
 
@@ -87,8 +94,7 @@ def test_a_touched_article_is_not_parsed_again(project: Project, reads: list[Any
     reads.clear()
     warm = read(project.root)
     assert reads == [([EXAMPLE], [EXAMPLE])]  # read again, but its YAML was not parsed
-    for name, table in cold.tables.items():
-        assert warm.tables[name].equals(table), name
+    _same_rows(warm, cold)
 
 
 def test_a_same_size_change_with_the_old_mtime_is_seen(project: Project) -> None:
@@ -146,3 +152,77 @@ def test_parallel_read_equals_sequential_read(
     for name, table in sequential.tables.items():
         assert parallel.tables[name].equals(table), name
     assert sorted(map(repr, parallel.findings)) == sorted(map(repr, sequential.findings))
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The article folders each run of the per-article checks looked at."""
+    seen: list[set[str]] = []
+    real = checks_module.check_articles
+
+    def spy(corpus: Any) -> Any:
+        seen.append({file.split("/")[2] for file in corpus.tables["articles"]["_file"]})
+        return real(corpus)
+
+    monkeypatch.setattr(checks_module, "check_articles", spy)
+    return seen
+
+
+def test_unchanged_articles_keep_their_cached_findings(
+    project: Project, checked: list[set[str]]
+) -> None:
+    articles = project.root / "corpus" / "articles"
+    second = "2020-01-02-second"
+    shutil.copytree(articles / EXAMPLE, articles / second)
+    project.edit(articles / second / "article.yaml", f"id: {EXAMPLE}", f"id: {second}")
+    project.edit_article("type: CONSULT", "type: MEET")  # a finding in the first article
+    _settle(project)
+    cold = _report(project, cache=True)
+    assert [code for code, *_ in cold] == ["not-in-enum"]
+    assert _report(project, cache=True) == cold
+    assert checked[-1] == set()  # nothing was checked again
+    project.edit(articles / second / "article.yaml", "type: CONSULT", "type: MEET")
+    warm = _report(project, cache=True)
+    assert checked[-1] == {second}  # only the changed article was checked again
+    assert warm == _report(project, cache=False)
+    assert [code for code, *_ in warm] == ["not-in-enum", "not-in-enum"]
+
+
+def test_articles_sharing_an_id_are_checked_together(
+    project: Project, checked: list[set[str]]
+) -> None:
+    _settle(project)
+    assert _report(project, cache=True) == []
+    articles = project.root / "corpus" / "articles"
+    shutil.copytree(articles / EXAMPLE, articles / "2020-01-02-copy")  # the same id inside
+    codes = {code for code, *_ in _report(project, cache=True)}
+    assert checked[-1] == {EXAMPLE, "2020-01-02-copy"}  # one id in two folders: all checked
+    assert {"id-folder-mismatch", "duplicate-id"} <= codes
+
+
+def test_a_few_changes_are_written_beside_the_cached_tables(project: Project) -> None:
+    articles = project.root / "corpus" / "articles"
+    copies = [f"2020-02-{i:02d}-copy" for i in range(1, 24)]
+    for name in copies:
+        shutil.copytree(articles / EXAMPLE, articles / name)
+        project.edit(articles / name / "article.yaml", f"id: {EXAMPLE}", f"id: {name}")
+    _settle(project)
+    read(project.root)
+    manifest = _cache.directory(project.root) / "manifest.json"
+
+    def same_as_cold() -> None:
+        _same_rows(read(project.root), read(project.root, cache=False))
+
+    project.edit(articles / copies[3] / "article.yaml", "type: CONSULT", "type: MEET")
+    same_as_cold()
+    assert json.loads(manifest.read_text())["superseded"] == [
+        f"corpus/articles/{copies[3]}/{name}" for name in ("article.yaml", "raw.txt")
+    ]
+    assert (manifest.parent / f"events{_cache.DELTA}").is_file()
+    shutil.rmtree(articles / copies[5])
+    same_as_cold()
+    assert len(json.loads(manifest.read_text())["superseded"]) == 4
+    for name in copies[6:10]:  # past the limit: the full tables are written again
+        project.edit(articles / name / "article.yaml", "type: CONSULT", "type: MEET")
+    same_as_cold()
+    assert json.loads(manifest.read_text())["superseded"] == []

@@ -76,3 +76,10 @@ def test_arrow_refuses_what_python_would_report(misfit: str, project: Project) -
     rows = shape.Rows()
     shape.flatten_article(doc, bad.id, bad.file, rows)
     assert rows.findings  # and the Python path words it
+
+
+def test_polars_types_are_those_of_the_arrow_schema() -> None:
+    for name, schema in read(ROOT, cache=False).schemas.items():
+        frame = pl.from_arrow(schema.arrow().empty_table())
+        assert isinstance(frame, pl.DataFrame)
+        assert dict(frame.schema) == schema.polars(), name

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 MANIFEST = "manifest.json"
+DELTA = ".delta.arrow"  # the rows of files changed since the full tables were written
+DELTA_LIMIT = 0.1  # when more than this share of files changed, the full tables are rewritten
+CHECKS = "checks.json"  # the per-article check findings of the read the manifest describes
 RACY_NS = 2_000_000_000  # mtimes this close to the cached read are not trusted
 
 
@@ -52,6 +55,8 @@ class Cached:
     hashes: dict[str, str]  # folder -> sha256 of its article.yaml
     findings: dict[str, list[Finding]]
     tables: dict[str, pl.DataFrame]
+    #: files whose rows on disk are in the delta tables, not the full ones
+    superseded: list[str] = field(default_factory=list)
 
     def unchanged(self, folder: str, signature: list[int]) -> bool:
         """Whether ``folder`` is certainly as it was at this read (its rows can be reused)."""
@@ -78,6 +83,7 @@ def key(schema_dir: Path) -> str:
 
 
 def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
+    """The cached read of the project at ``root``, if there is one under ``cache_key``."""
     import polars as pl
 
     folder = directory(root)
@@ -85,57 +91,113 @@ def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if manifest["key"] != cache_key:
             return None
-        frames = {name: pl.read_ipc(folder / f"{name}.arrow") for name in tables}
-        findings = {
-            article: [
-                Finding(f["code"], f["file"], f["message"], f["line"], f["id"], tuple(f["path"]))
-                for f in found
-            ]
-            for article, found in manifest["findings"].items()
-        }
+        superseded = list(manifest["superseded"])
+        frames = {}
+        for name in tables:
+            frames[name] = pl.read_ipc(folder / f"{name}.arrow")
+            if superseded:
+                delta = pl.read_ipc(folder / f"{name}{DELTA}")
+                kept = frames[name].filter(~pl.col("_file").is_in(superseded))
+                frames[name] = pl.concat([kept, delta], rechunk=False)
         return Cached(
             cache_key,
             int(manifest["started_ns"]),
             dict(manifest["signatures"]),
             dict(manifest["hashes"]),
-            findings,
+            _findings(manifest["findings"]),
             frames,
+            superseded,
         )
     except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
         return None
 
 
-def save(root: Path, cached: Cached) -> None:
-    """Write the cache; a project that cannot be written to simply goes uncached."""
+def save(root: Path, cached: Cached, previous: Cached | None, changed: set[str]) -> None:
+    """Write the cache; a project that cannot be written to simply goes uncached.
+
+    When ``previous`` (the read on disk) differs from ``cached`` only in the rows of a few
+    files (``changed``, by ``_file``), only those rows are written, beside the tables on disk.
+    """
+    import polars as pl
+
     folder = directory(root)
+    superseded = sorted({*previous.superseded, *changed}) if previous else []
+    files = 2 * len(cached.signatures)  # article.yaml and raw.txt of each folder
+    rewrite = previous is None or len(superseded) > DELTA_LIMIT * files
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / MANIFEST).unlink(missing_ok=True)  # no manifest while the tables change
         for name, frame in cached.tables.items():
-            frame.write_ipc(folder / f"{name}.arrow.tmp")
-            os.replace(folder / f"{name}.arrow.tmp", folder / f"{name}.arrow")
+            file = f"{name}.arrow" if rewrite else f"{name}{DELTA}"
+            if not rewrite:
+                frame = frame.filter(pl.col("_file").is_in(superseded))
+            frame.write_ipc(folder / f"{file}.tmp")
+            os.replace(folder / f"{file}.tmp", folder / file)
         manifest: dict[str, Any] = {
             "key": cached.key,
             "started_ns": cached.started_ns,
             "signatures": cached.signatures,
             "hashes": cached.hashes,
-            "findings": {
-                article: [
-                    {
-                        "code": f.code,
-                        "file": f.file,
-                        "message": f.message,
-                        "line": f.line,
-                        "id": f.id,
-                        "path": [p if isinstance(p, str | int) else repr(p) for p in f.path],
-                    }
-                    for f in found
-                ]
-                for article, found in cached.findings.items()
-                if found
-            },
+            "findings": _json(cached.findings),
+            "superseded": [] if rewrite else superseded,
         }
-        (folder / f"{MANIFEST}.tmp").write_text(json.dumps(manifest), encoding="utf-8")
-        os.replace(folder / f"{MANIFEST}.tmp", folder / MANIFEST)
+        _write(folder / MANIFEST, manifest)
+        (folder / CHECKS).unlink(missing_ok=True)  # they were of the read this one replaces
     except OSError:
         return
+
+
+def stamp(cached: Cached) -> str:
+    """What identifies a read: the checks of its folders are cached under it."""
+    return f"{cached.key}:{cached.started_ns}"
+
+
+def load_checks(root: Path, read_stamp: str) -> dict[str, list[Finding]] | None:
+    """The per-article check findings cached for the read ``read_stamp`` (a folder with none is
+    left out), or None when none are cached for that read."""
+    try:
+        checks = json.loads((directory(root) / CHECKS).read_text(encoding="utf-8"))
+        return _findings(checks["findings"]) if checks["stamp"] == read_stamp else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_checks(root: Path, read_stamp: str, findings: dict[str, list[Finding]]) -> None:
+    """Cache the per-article check findings of every folder of the read ``read_stamp``."""
+    try:
+        _write(directory(root) / CHECKS, {"stamp": read_stamp, "findings": _json(findings)})
+    except OSError:
+        return
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.with_suffix(".tmp").write_text(json.dumps(data), encoding="utf-8")
+    os.replace(path.with_suffix(".tmp"), path)
+
+
+def _json(findings: dict[str, list[Finding]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        article: [
+            {
+                "code": f.code,
+                "file": f.file,
+                "message": f.message,
+                "line": f.line,
+                "id": f.id,
+                "path": [p if isinstance(p, str | int) else repr(p) for p in f.path],
+            }
+            for f in found
+        ]
+        for article, found in findings.items()
+        if found
+    }
+
+
+def _findings(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Finding]]:
+    return {
+        article: [
+            Finding(f["code"], f["file"], f["message"], f["line"], f["id"], tuple(f["path"]))
+            for f in found
+        ]
+        for article, found in data.items()
+    }

@@ -10,11 +10,12 @@ import re
 import reprlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack import _yaml
-from articlepack.corpus import DATASET, Corpus, read
+from articlepack import _cache, _yaml
+from articlepack.corpus import ARTICLE_TABLES, ARTICLES_DIR, DATASET, Corpus, read
 from articlepack.report import CODES, Finding, Report
 from articlepack.schema import TableSchema
 from articlepack.shape import column_path, decode_path, dotted
@@ -81,18 +82,62 @@ def check(corpus: Corpus) -> Report:
         findings.append(
             Finding("empty-corpus", "corpus/articles", "add at least one article folder")
         )
-    for name, schema in corpus.schemas.items():
-        findings += check_table(corpus.tables[name], schema)
-    findings += check_dates(corpus)
-    findings += check_keys(corpus)
+    findings += check_table(corpus.tables["entities"], corpus.schemas["entities"])
+    findings += check_dates(corpus, ("entities",))
+    findings += check_keys(corpus, to_entities=True)
+    findings += _article_checks(corpus)
+    findings = apply_waivers(findings, corpus.waivers)
+    summary = {"articles": corpus.n_articles, **{n: t.height for n, t in corpus.tables.items()}}
+    return Report.of(locate(corpus.root, findings), summary)
+
+
+def check_articles(corpus: Corpus) -> list[Finding]:
+    """The checks that look within one article at a time (its rows, its raw text).
+
+    When every article's id is its folder name, what they find in an article depends on that
+    article's files alone; references to entities are checked by :func:`check_keys` apart.
+    """
+    findings = []
+    for name in ARTICLE_TABLES:
+        findings += check_table(corpus.tables[name], corpus.schemas[name])
+    findings += check_dates(corpus, ARTICLE_TABLES)
+    findings += check_keys(corpus, to_entities=False)
     findings += check_hashes(corpus)
     findings += check_segments(corpus.tables["segments"])
     findings += check_spans(corpus)
     findings += check_event_dates(corpus)
     findings += check_raw_text(corpus.raw)
-    findings = apply_waivers(findings, corpus.waivers)
-    summary = {"articles": corpus.n_articles, **{n: t.height for n, t in corpus.tables.items()}}
-    return Report.of(locate(corpus.root, findings), summary)
+    return findings
+
+
+def _article_checks(corpus: Corpus) -> list[Finding]:
+    """:func:`check_articles`, run only on the articles whose findings the cache lacks."""
+    import polars as pl
+
+    articles = corpus.tables["articles"]
+    own = articles.height == 0 or bool(
+        articles.select((pl.col("id") == pl.col("_file").str.split("/").list.get(2)).all()).item()
+    )  # each article's rows are its own: ids are folder names, hence unique
+    reuse = corpus.checked if own else {}
+    todo = [f for f in corpus.folders if f not in reuse]
+    found = check_articles(_only(corpus, todo) if reuse else corpus)
+    if own and corpus.stamp is not None:
+        by_folder: dict[str, list[Finding]] = {f: [] for f in todo}
+        for finding in found:
+            by_folder[finding.file.split("/")[2]].append(finding)
+        _cache.save_checks(corpus.root, corpus.stamp, {**reuse, **by_folder})
+    return [*found, *(f for kept in reuse.values() for f in kept)]
+
+
+def _only(corpus: Corpus, folders: list[str]) -> Corpus:
+    """``corpus`` with only the article rows and raw texts of ``folders``."""
+    import polars as pl
+
+    base = ARTICLES_DIR.as_posix()
+    yaml = pl.col("_file").is_in([f"{base}/{f}/article.yaml" for f in folders])
+    tables = {n: t if n == "entities" else t.filter(yaml) for n, t in corpus.tables.items()}
+    raw = corpus.raw.filter(pl.col("_file").is_in([f"{base}/{f}/raw.txt" for f in folders]))
+    return replace(corpus, tables=tables, raw=raw)
 
 
 def short(value: Any) -> str:
@@ -247,13 +292,13 @@ def _column_message(schema: TableSchema, column: str, code: str, value: Any) -> 
     return f"{short(value)} has the wrong type"
 
 
-def check_dates(corpus: Corpus) -> list[Finding]:
-    """Calendar dates that cannot exist (2016-02-30, month 13)."""
+def check_dates(corpus: Corpus, names: tuple[str, ...]) -> list[Finding]:
+    """Calendar dates that cannot exist (2016-02-30, month 13), in the tables ``names``."""
     import polars as pl
 
     out = []
-    for name, schema in corpus.schemas.items():
-        for column in schema.dates:
+    for name in names:
+        for column in corpus.schemas[name].dates:
             value = pl.col(column)
             full = value.str.len_chars() == 10
             padded = pl.when(full).then(value).otherwise(value.str.slice(0, 7) + "-01")
@@ -265,15 +310,16 @@ def check_dates(corpus: Corpus) -> list[Finding]:
     return out
 
 
-def check_keys(corpus: Corpus) -> list[Finding]:
-    """Foreign keys as anti-joins: references to missing entities, mentions, events."""
+def check_keys(corpus: Corpus, *, to_entities: bool) -> list[Finding]:
+    """Foreign keys as anti-joins: references to missing entities (``to_entities``), or else to
+    missing mentions and events."""
     import polars as pl
 
     out = []
     for name, schema in corpus.schemas.items():
         table = corpus.tables[name]
         for fk in schema.foreign_keys:
-            if fk.resource == "articles":
+            if fk.resource == "articles" or (fk.resource == "entities") != to_entities:
                 continue  # article_id is the article itself
             target = (
                 corpus.tables[fk.resource]

@@ -51,6 +51,10 @@ class Corpus:
     folders: list[str]
     findings: list[Finding]
     waivers: list[dict[str, Any]]
+    #: the read's identity in the cache, under which the checks of its articles are cached
+    stamp: str | None = None
+    #: folder -> its articles' check findings, cached from a read since which it did not change
+    checked: dict[str, list[Finding]] = field(default_factory=dict)
 
     @property
     def n_articles(self) -> int:
@@ -91,11 +95,14 @@ def read(root: Path | str, *, workers: int | None = None, cache: bool = True) ->
     shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
     folders = list(_article_folders(root, rows))
-    articles = _read_folders(root, folders, schemas, workers, cache, started)
+    articles, checked = _read_folders(root, folders, schemas, workers, cache, started)
     tables = {**shape.frames(rows, schemas, ("entities",)), **articles.tables}
     raw = tables.pop("raw")
     every = [*rows.findings, *(f for found in articles.findings.values() for f in found)]
-    return Corpus(root, dataset or {}, schemas, tables, raw, folders, every, waivers)
+    stamp = _cache.stamp(articles) if cache else None
+    return Corpus(
+        root, dataset or {}, schemas, tables, raw, folders, every, waivers, stamp, checked
+    )
 
 
 def _read_folders(
@@ -105,8 +112,9 @@ def _read_folders(
     workers: int | None,
     cache: bool,
     started: int,
-) -> _cache.Cached:
-    """The article folders as tables and findings, reading only what the cache does not hold.
+) -> tuple[_cache.Cached, dict[str, list[Finding]]]:
+    """The article folders as tables and findings, reading only what the cache does not hold;
+    and the cached check findings of the folders not read again.
 
     A folder is taken from the cache when neither it nor its files changed (by size, mtime,
     ctime and inode) since the cached read; an article.yaml whose bytes are unchanged (by
@@ -120,29 +128,26 @@ def _read_folders(
     if cached is None:
         cached = _cache.Cached(cache_key, 0, {}, {}, {}, _empty(schemas))
     kept = [f for f in folders if cached.unchanged(f, signatures[f])]
+    checks = _cache.load_checks(root, _cache.stamp(cached)) if kept else None
+    checked = {} if checks is None else {f: checks.get(f, []) for f in kept}
     fresh = set(folders) - set(kept)
     jobs = [(f, cached.hashes.get(f)) for f in folders if f in fresh]
     chunks = _parse(root, jobs, workers, schemas)
 
     same = [f for chunk in chunks for f in chunk.same]  # re-read, but article.yaml unchanged
-    # Cached rows are sorted by _file; rows of the files read now are merged in among them.
+    # Rows stay in the order they were first read in; the rows of files read now come last.
+    gone = set(cached.signatures) - set(folders)
     dropped = {  # files whose rows were read now, or whose folder is gone
-        "raw": [_file(f, "raw.txt") for f in [*fresh, *set(cached.signatures) - set(folders)]],
-        "yaml": [
-            _file(f, "article.yaml")
-            for f in [*(fresh - set(same)), *set(cached.signatures) - set(folders)]
-        ],
+        "raw": [_file(f, "raw.txt") for f in fresh | gone],
+        "yaml": [_file(f, "article.yaml") for f in (fresh - set(same)) | gone],
     }
     tables = {}
     for name in (*ARTICLE_TABLES, "raw"):
+        replaced = dropped["raw" if name == "raw" else "yaml"]
         old = cached.tables[name]
-        gone = dropped["raw" if name == "raw" else "yaml"]
-        if gone:
-            old = old.filter(~pl.col("_file").is_in(gone))
-        new = [chunk.tables[name] for chunk in chunks if chunk.tables[name].height]
-        if new:
-            old = old.merge_sorted(pl.concat(new).sort("_file", maintain_order=True), "_file")
-        tables[name] = old
+        new = pl.concat([c.tables[name] for c in chunks], rechunk=True) if chunks else old.clear()
+        old = old.filter(~pl.col("_file").is_in(replaced)) if replaced else old
+        tables[name] = pl.concat([old, new], rechunk=False)  # a few chunks, not one per worker job
     findings = {f: cached.findings.get(f, []) for f in kept}
     for f in same:
         findings[f] = [x for x in cached.findings.get(f, []) if x.file == _file(f, "article.yaml")]
@@ -158,9 +163,12 @@ def _read_folders(
         {f: findings.get(f, []) for f in folders},
         tables,
     )
-    if cache and (jobs or set(cached.signatures) != set(folders)):
-        _cache.save(root, read_now)
-    return read_now
+    if not (jobs or gone):
+        return cached, checked  # nothing changed
+    if cache:
+        changed = {_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
+        _cache.save(root, read_now, cached if cached.started_ns else None, changed)
+    return read_now, checked
 
 
 def _file(folder: str, name: str) -> str:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 TABLES = ("articles", "segments", "entities", "mentions", "events", "event_arguments", "quotes")
 
 _ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+_POLARS = {"string": "String", "integer": "Int64", "number": "Float64", "boolean": "Boolean"}
 _HF = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 _CROISSANT = {
     "string": "sc:Text",
@@ -178,12 +179,18 @@ class TableSchema:
         return pa.schema(out)
 
     def polars(self) -> dict[str, pl.DataType]:
-        """Column name -> polars dtype."""
+        """Column name -> polars dtype (those of :meth:`arrow`)."""
         import polars as pl
 
-        frame = pl.from_arrow(self.arrow().empty_table())
-        assert isinstance(frame, pl.DataFrame)
-        return dict(frame.schema)
+        def polars_type(kind: str) -> pl.DataType:
+            return getattr(pl, _POLARS[kind])()  # type: ignore[no-any-return]
+
+        return {
+            f["name"]: pl.List(polars_type(self.item(f["name"])["type"]))
+            if f.get("type", "string") == "array"
+            else polars_type(f.get("type", "string"))
+            for f in self.fields
+        }
 
     def features(self) -> Any:
         """The Hugging Face ``datasets.Features`` of the published table."""
@@ -209,7 +216,7 @@ class TableSchema:
         """The pandera (polars backend) validator of the table's YAML-read columns."""
         import polars as pl
 
-        pa: Any = pandera_polars()
+        pandera: Any = pandera_polars()
 
         dtypes = self.polars()
         columns = {}
@@ -220,20 +227,20 @@ class TableSchema:
             c = f.get("constraints", {})
             checks = []
             if "enum" in c:
-                checks.append(pa.Check.isin(c["enum"], name="enum"))
+                checks.append(pandera.Check.isin(c["enum"], name="enum"))
             if "pattern" in c:
-                checks.append(pa.Check.str_matches(_anchored(c["pattern"]), name="pattern"))
+                checks.append(pandera.Check.str_matches(_anchored(c["pattern"]), name="pattern"))
             if "minimum" in c:
-                checks.append(pa.Check.ge(c["minimum"], name="minimum"))
+                checks.append(pandera.Check.ge(c["minimum"], name="minimum"))
             if "maximum" in c:
-                checks.append(pa.Check.le(c["maximum"], name="maximum"))
+                checks.append(pandera.Check.le(c["maximum"], name="maximum"))
             if "maxLength" in c:
-                checks.append(pa.Check.str_length(max_value=c["maxLength"], name="maxLength"))
+                checks.append(pandera.Check.str_length(max_value=c["maxLength"], name="maxLength"))
             item_enum = self.item(name).get("enum") if f.get("type") == "array" else None
             if item_enum:
                 allowed = pl.lit(pl.Series(item_enum)).implode()
                 checks.append(
-                    pa.Check(
+                    pandera.Check(
                         lambda data, col=name, allowed=allowed: data.lazyframe.select(
                             pl.col(col)
                             .list.eval(pl.element().is_in(allowed).all())
@@ -243,7 +250,7 @@ class TableSchema:
                         name="enum",
                     )
                 )
-            columns[name] = pa.Column(
+            columns[name] = pandera.Column(
                 dtypes[name],
                 checks=checks,
                 nullable=not c.get("required", False),
@@ -251,7 +258,10 @@ class TableSchema:
                 required=True,
             )
         unique = list(self.primary_key) if len(self.primary_key) > 1 else None
-        return pa.DataFrameSchema(columns, unique=unique, name=self.name, strict=False)
+        validator: pa.DataFrameSchema = pandera.DataFrameSchema(
+            columns, unique=unique, name=self.name, strict=False
+        )
+        return validator
 
 
 def pandera_polars() -> ModuleType:
