@@ -17,6 +17,7 @@ it. For each step the report gives:
   event_arguments + quotes) over ``wall_s``.
 
 Steps: ``parse`` (``articlepack.corpus.read``, with its cache off where ``read`` has a ``cache``
+switch, and without the per-article checks its workers can run where it has a ``checks``
 switch), ``validate`` (``articlepack.validate`` with an empty validation cache: a cold run),
 ``revalidate-unchanged`` (again, same cache, nothing changed), ``revalidate-one-change`` (one
 article.yaml rewritten with one changed tag, hence a new mtime and hash; same cache), ``build``
@@ -133,8 +134,12 @@ def _child(step: str, project: str, extra: list[str]) -> dict[str, Any]:
 
         from articlepack.corpus import read
 
-        uncached = "cache" in inspect.signature(read).parameters
-        corpus = read(project, cache=False) if uncached else read(project)
+        parameters = inspect.signature(read).parameters
+        uncached = "cache" in parameters
+        options = {"cache": False} if uncached else {}
+        if "checks" in parameters:  # parsing only: not the checks workers can run as they read
+            options["checks"] = False
+        corpus = read(project, **options)
         out["cache_disabled"] = uncached
         out["rows"] = {name: table.height for name, table in corpus.tables.items()}
         out["articles"] = corpus.n_articles

@@ -49,8 +49,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], list[str]]]:
     seen: list[tuple[list[str], list[str]]] = []
     real = corpus._read_chunk
 
-    def spy(root: Path, jobs: list[tuple[str, str | None]], schemas: Any) -> Any:
-        chunk = real(root, jobs, schemas)
+    def spy(root: Path, jobs: list[tuple[str, str | None]], *args: Any) -> Any:
+        chunk = real(root, jobs, *args)
         seen.append(([folder for folder, _ in jobs], chunk.same))
         return chunk
 
@@ -147,11 +147,15 @@ def test_parallel_read_equals_sequential_read(
         shutil.copytree(articles / EXAMPLE, articles / f"2020-01-0{i + 2}-copy")
     monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
     monkeypatch.setattr(corpus, "_CHUNK", 1)
+    project.edit_article("type: CONSULT", "type: MEET")
     sequential = read(project.root, cache=False, workers=1)
     parallel = read(project.root, cache=False, workers=2)
     for name, table in sequential.tables.items():
         assert parallel.tables[name].equals(table), name
     assert sorted(map(repr, parallel.findings)) == sorted(map(repr, sequential.findings))
+    assert not sequential.checked and parallel.checked  # the workers ran the article checks
+    assert check(parallel).findings == check(sequential).findings
+    assert "not-in-enum" in {f.code for f in check(parallel).findings}
 
 
 @pytest.fixture

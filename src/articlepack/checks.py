@@ -248,11 +248,10 @@ def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
 
     if table.height == 0:
         return []
-    validator = schema.pandera()  # imports pandera its own way: before pandera.errors
     import pandera.errors
 
     try:
-        validator.validate(table, lazy=True)
+        schema.pandera().validate(table, lazy=True)
         return []
     except pandera.errors.SchemaErrors as exc:
         cases: pl.DataFrame = exc.failure_cases
@@ -418,7 +417,7 @@ def check_spans(corpus: Corpus) -> list[Finding]:
         lambda r: "a span needs start, end and text",
     )
 
-    raw = corpus.raw.select("article_id", "raw", _len=pl.col("raw").str.len_chars())
+    raw = corpus.raw.select("article_id", "raw", _len=pl.col("raw").str.len_chars()).rechunk()
     # A negative offset is reported by the table check (out-of-range) and not looked up here.
     joined = (
         spans.drop_nulls(["_s", "_e", "_t"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -120,7 +121,10 @@ def validate(
     gate = None
     try:
         if against is None and not against_latest:
-            report = run(project)
+            from articlepack._imports import without_pandas
+
+            with without_pandas() if _whole_process else nullcontext():
+                report = run(project)
         else:
             from articlepack.checks import check
             from articlepack.corpus import read
@@ -388,8 +392,13 @@ def init(
     typer.echo(f"Created a dataset project in {path}. Next: articlepack validate {directory}")
 
 
+_whole_process = False  # True when the command is all the process runs (not a library call)
+
+
 def main() -> None:
     """Console-script entry point."""
+    global _whole_process
+    _whole_process = True
     try:
         app()
     except KeyboardInterrupt:

@@ -25,16 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from articlepack import _cache, _yaml, shape
+from articlepack._imports import NO_PANDAS
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
-from articlepack.schema import NO_PANDAS, TABLES, TableSchema, load_schemas
+from articlepack.schema import TABLES, TableSchema, load_schemas
 
 if TYPE_CHECKING:
     import polars as pl
 
 ARTICLES_DIR = Path("corpus", "articles")
 PARALLEL_FROM = 200  # articles; below this, process start-up costs more than it saves
-_CHUNK = 250
+_CHUNK = 250  # articles a worker reads at a time, at least; checking a chunk costs 0.1 s more
+_MAX_CHUNK = 2_000  # and at most (the memory a worker needs grows with it)
 ARTICLE_TABLES = tuple(t for t in TABLES if t != "entities")
 RAW_SCHEMA = ("article_id", "raw", "sha256", "_file")  # the columns of Corpus.raw, all strings
 
@@ -68,8 +70,14 @@ class _Rows(shape.Rows):
     raw: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in RAW_SCHEMA})
 
 
-def read(root: Path | str, *, workers: int | None = None, cache: bool = True) -> Corpus:
+def read(
+    root: Path | str, *, workers: int | None = None, cache: bool = True, checks: bool = True
+) -> Corpus:
     """Read the project at ``root``. Problems in the data become findings, not exceptions.
+
+    With ``checks``, worker processes that read many articles also run the checks within each
+    of them (:func:`articlepack.checks.check_articles`), while its rows are at hand; their
+    findings go in :attr:`Corpus.checked`.
 
     Raises :class:`ProjectError` only when ``root`` is not a usable project at all (no folder,
     no ``corpus/``, no usable ``schemas/``).
@@ -95,7 +103,7 @@ def read(root: Path | str, *, workers: int | None = None, cache: bool = True) ->
     shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
     folders = list(_article_folders(root, rows))
-    articles, checked = _read_folders(root, folders, schemas, workers, cache, started)
+    articles, checked = _read_folders(root, folders, schemas, workers, cache, started, checks)
     tables = {**shape.frames(rows, schemas, ("entities",)), **articles.tables}
     raw = tables.pop("raw")
     every = [*rows.findings, *(f for found in articles.findings.values() for f in found)]
@@ -112,6 +120,7 @@ def _read_folders(
     workers: int | None,
     cache: bool,
     started: int,
+    checks: bool,
 ) -> tuple[_cache.Cached, dict[str, list[Finding]]]:
     """The article folders as tables and findings, reading only what the cache does not hold;
     and the cached check findings of the folders not read again.
@@ -128,11 +137,12 @@ def _read_folders(
     if cached is None:
         cached = _cache.Cached(cache_key, 0, {}, {}, {}, _empty(schemas))
     kept = [f for f in folders if cached.unchanged(f, signatures[f])]
-    checks = _cache.load_checks(root, _cache.stamp(cached)) if kept else None
-    checked = {} if checks is None else {f: checks.get(f, []) for f in kept}
+    found = _cache.load_checks(root, _cache.stamp(cached)) if kept else None
+    checked = {} if found is None else {f: found.get(f, []) for f in kept}
     fresh = set(folders) - set(kept)
     jobs = [(f, cached.hashes.get(f)) for f in folders if f in fresh]
-    chunks = _parse(root, jobs, workers, schemas)
+    chunks = _parse(root, jobs, workers, schemas, checks)
+    checked.update(item for chunk in chunks for item in chunk.checked.items())
 
     same = [f for chunk in chunks for f in chunk.same]  # re-read, but article.yaml unchanged
     # Rows stay in the order they were first read in; the rows of files read now come last.
@@ -145,9 +155,9 @@ def _read_folders(
     for name in (*ARTICLE_TABLES, "raw"):
         replaced = dropped["raw" if name == "raw" else "yaml"]
         old = cached.tables[name]
-        new = pl.concat([c.tables[name] for c in chunks], rechunk=True) if chunks else old.clear()
+        new = [chunk.tables.pop(name) for chunk in chunks]
         old = old.filter(~pl.col("_file").is_in(replaced)) if replaced else old
-        tables[name] = pl.concat([old, new], rechunk=False)  # a few chunks, not one per worker job
+        tables[name] = pl.concat([old, *new], rechunk=False)  # never a second copy of it all
     findings = {f: cached.findings.get(f, []) for f in kept}
     for f in same:
         findings[f] = [x for x in cached.findings.get(f, []) if x.file == _file(f, "article.yaml")]
@@ -191,13 +201,14 @@ def _signature(root: Path, folder: str) -> list[int]:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """What a worker read: findings, tables (with ``raw``), and per folder the article.yaml
-    sha256, and the folders whose article.yaml the cache already holds."""
+    """What a worker read: findings, tables (with ``raw``), the article.yaml sha256 of each
+    folder, the folders whose article.yaml the cache already holds, and check findings."""
 
     findings: list[Finding]
     tables: dict[str, pl.DataFrame]
     hashes: dict[str, str]
     same: list[str]
+    checked: dict[str, list[Finding]]  # folder -> what the checks within its article found
 
 
 def _parse(
@@ -205,24 +216,27 @@ def _parse(
     jobs: list[tuple[str, str | None]],
     workers: int | None,
     schemas: dict[str, TableSchema],
+    check: bool,
 ) -> list[_Chunk]:
     """Read the folders of ``jobs`` (each with the article.yaml sha256 the cache holds), in
-    parallel when there are many.
+    parallel when there are many, in chunks of a few per worker; workers ``check`` too.
 
     Workers send back typed polars tables (Arrow buffers), not Python rows, so that the parent
     does not spend as long unpickling as the workers spent parsing.
     """
-    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-    workers = workers or min(os.cpu_count() or 1, len(chunks)) or 1
+    workers = workers or os.cpu_count() or 1
     if len(jobs) >= PARALLEL_FROM and workers > 1:
+        size = min(max(_CHUNK, -(-len(jobs) // (4 * workers))), _MAX_CHUNK)
+        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
         try:
             with ProcessPoolExecutor(
-                workers, mp_context=_start_method(), initializer=_start_worker
+                min(workers, len(chunks)), mp_context=_start_method(), initializer=_start_worker
             ) as pool:
                 n = len(chunks)
-                return list(pool.map(_read_chunk, [root] * n, chunks, [schemas] * n))
+                return list(pool.map(_read_chunk, [root] * n, chunks, [schemas] * n, [check] * n))
         except BrokenProcessPool:  # a worker could not start (a script without a main guard?)
             pass
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     return [_read_chunk(root, chunk, schemas) for chunk in chunks]
 
 
@@ -242,15 +256,45 @@ def _start_worker() -> None:
 
 
 def _read_chunk(
-    root: Path, jobs: list[tuple[str, str | None]], schemas: dict[str, TableSchema]
+    root: Path,
+    jobs: list[tuple[str, str | None]],
+    schemas: dict[str, TableSchema],
+    check: bool = False,
 ) -> _Chunk:
-    """Read article folders: stray files, raw.txt, and article.yaml unless its sha256 is known."""
+    """Read article folders: stray files, raw.txt, and article.yaml unless its sha256 is known.
+
+    With ``check``, also run the checks within each article on the folders read whole.
+    """
     import polars as pl
 
     rows = _Rows()
-    articles: list[shape.Article] = []
     hashes: dict[str, str] = {}
     same: list[str] = []
+    tables = _read_articles(root, jobs, schemas, rows, hashes, same)
+    raw = pl.DataFrame(rows.raw, schema=dict.fromkeys(RAW_SCHEMA, pl.String))
+    checked: dict[str, list[Finding]] = {}
+    if check:
+        from articlepack.checks import check_articles
+
+        entities = shape.frames(shape.Rows(), schemas, ("entities",))
+        part = Corpus(root, {}, schemas, {**tables, **entities}, raw, [], [], [])
+        checked = {folder: [] for folder, _ in jobs if folder not in set(same)}
+        for finding in check_articles(part):
+            checked[finding.file.split("/")[2]].append(finding)
+    return _Chunk(rows.findings, {**tables, "raw": raw}, hashes, same, checked)
+
+
+def _read_articles(
+    root: Path,
+    jobs: list[tuple[str, str | None]],
+    schemas: dict[str, TableSchema],
+    rows: _Rows,
+    hashes: dict[str, str],
+    same: list[str],
+) -> dict[str, pl.DataFrame]:
+    """The article tables of ``jobs``' folders; fills ``rows`` (findings, raw texts),
+    ``hashes`` and ``same`` (the folders whose article.yaml has the sha256 the job gives)."""
+    articles: list[shape.Article] = []
     for folder, known in jobs:
         _read_files(root, folder, rows)
         text = _read_text(root, _file(folder, "article.yaml"), rows)
@@ -268,8 +312,7 @@ def _read_chunk(
         for article in articles:
             shape.flatten_article(article.doc, article.id, article.file, rows)
         tables = shape.frames(rows, schemas, ARTICLE_TABLES)
-    raw = pl.DataFrame(rows.raw, schema=dict.fromkeys(RAW_SCHEMA, pl.String))
-    return _Chunk(rows.findings, {**tables, "raw": raw}, hashes, same)
+    return tables
 
 
 def _empty(schemas: dict[str, TableSchema]) -> dict[str, pl.DataFrame]:

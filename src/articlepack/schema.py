@@ -12,14 +12,10 @@ articlepack's own keys live under ``x-articlepack``:
 
 from __future__ import annotations
 
-import importlib
-import importlib.abc
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from articlepack import _yaml
@@ -214,9 +210,8 @@ class TableSchema:
 
     def pandera(self) -> pa.DataFrameSchema:
         """The pandera (polars backend) validator of the table's YAML-read columns."""
+        import pandera.polars as pandera
         import polars as pl
-
-        pandera: Any = pandera_polars()
 
         dtypes = self.polars()
         columns = {}
@@ -262,34 +257,6 @@ class TableSchema:
             columns, unique=unique, name=self.name, strict=False
         )
         return validator
-
-
-def pandera_polars() -> ModuleType:
-    """``pandera.polars``, imported without pandas when neither is loaded yet.
-
-    pandera's ``__init__`` imports pandas (a quarter of a second) whenever it is installed, which
-    it is here as a dependency of datasets; the polars backend does not use it. pandera supports
-    a polars-only install, so it is shown one for the length of its import (pandas itself stays
-    importable: only pandera's deprecated top-level pandas API is left out).
-    """
-    if "pandera" in sys.modules or "pandas" in sys.modules:
-        return importlib.import_module("pandera.polars")
-    sys.meta_path.insert(0, NO_PANDAS)
-    try:
-        return importlib.import_module("pandera.polars")
-    finally:
-        sys.meta_path.remove(NO_PANDAS)
-
-
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """On ``sys.meta_path``, makes ``import pandas`` fail as if pandas were not installed."""
-
-    def find_spec(self, name: str, *_: object) -> None:
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-
-
-NO_PANDAS = _NoPandas()
 
 
 def _anchored(pattern: str) -> str:
