@@ -18,7 +18,8 @@ it. For each step the report gives:
 
 Steps: ``parse`` (``articlepack.corpus.read``, with its cache off where ``read`` has a ``cache``
 switch, and without the per-article checks its workers can run where it has a ``checks``
-switch), ``validate`` (``articlepack.validate`` with an empty validation cache: a cold run),
+switch), ``validate`` (the ``articlepack validate`` command, run in the step's process, with an
+empty validation cache: a cold run),
 ``revalidate-unchanged`` (again, same cache, nothing changed), ``revalidate-one-change`` (one
 article.yaml rewritten with one changed tag, hence a new mtime and hash; same cache), ``build``
 (cold cache, as in CI) and ``load`` (only when ``articlepack.build`` / ``articlepack.load`` exist)
@@ -144,13 +145,26 @@ def _child(step: str, project: str, extra: list[str]) -> dict[str, Any]:
         out["rows"] = {name: table.height for name, table in corpus.tables.items()}
         out["articles"] = corpus.n_articles
         out["findings"] = len(corpus.findings)
-    elif step == "validate":
-        report = articlepack.validate(project)
-        out["rows"] = {k: v for k, v in report.summary.items() if k in TABLES}
-        out["articles"] = report.summary.get("articles")
-        out["errors"], out["warnings"] = len(report.errors), len(report.warnings)
+    elif step == "validate":  # the command itself, `articlepack validate PROJECT --format json`
+        import contextlib
+        import io
+
+        from articlepack.cli import main
+
+        sys.argv = ["articlepack", "validate", project, "--format", "json"]
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            try:
+                main()
+            except SystemExit as exc:
+                out["exit_code"] = exc.code
+        report = json.loads(printed.getvalue())
+        summary = report["summary"]
+        out["rows"] = {k: v for k, v in summary.items() if k in TABLES}
+        out["articles"] = summary.get("articles")
+        out["errors"], out["warnings"] = summary["errors"], summary["warnings"]
         out["first_findings"] = [
-            f"{f.code} {f.file}:{f.line} {f.message}" for f in report.findings[:5]
+            f"{f['code']} {f['file']}:{f['line']} {f['message']}" for f in report["errors"][:5]
         ]
     elif step == "build":
         release = articlepack.build(project, extra[0])

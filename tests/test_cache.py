@@ -147,6 +147,7 @@ def test_parallel_read_equals_sequential_read(
         shutil.copytree(articles / EXAMPLE, articles / f"2020-01-0{i + 2}-copy")
     monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
     monkeypatch.setattr(corpus, "_CHUNK", 1)
+    monkeypatch.setattr(corpus, "_CHECK_FROM", 1)
     project.edit_article("type: CONSULT", "type: MEET")
     sequential = read(project.root, cache=False, workers=1)
     parallel = read(project.root, cache=False, workers=2)
