@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 ARTICLES_DIR = Path("corpus", "articles")
 PARALLEL_FROM = 200  # articles; below this, process start-up costs more than it saves
 _CHUNK = 250  # articles a worker reads at a time, at least; checking a chunk costs 0.1 s more
-_MAX_CHUNK = 2_000  # and at most (the memory a worker needs grows with it)
+_MAX_CHUNK = 1_000  # and at most (the memory a worker needs grows with it)
 _CHECK_FROM = 5_000  # articles; below this, workers leave the checks to the parent (faster)
 ARTICLE_TABLES = tuple(t for t in TABLES if t != "entities")
 RAW_SCHEMA = ("article_id", "raw", "sha256", "_file")  # the columns of Corpus.raw, all strings
