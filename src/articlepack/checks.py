@@ -120,7 +120,7 @@ def _article_checks(corpus: Corpus) -> list[Finding]:
     )  # each article's rows are its own: ids are folder names, hence unique
     reuse = corpus.checked if own else {}
     todo = [f for f in corpus.folders if f not in reuse]
-    found = check_articles(_only(corpus, todo) if reuse else corpus)
+    found = check_articles(_only(corpus, todo) if reuse else corpus) if todo else []
     if own and corpus.stamp is not None:
         by_folder: dict[str, list[Finding]] = {f: [] for f in todo}
         for finding in found:

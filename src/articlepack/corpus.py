@@ -165,6 +165,8 @@ def _read_folders(
     for chunk in chunks:
         for finding in chunk.findings:
             findings.setdefault(finding.file.split("/")[2], []).append(finding)
+    if not (jobs or gone):
+        return cached, checked  # nothing changed
     hashes = {**cached.hashes, **{f: h for chunk in chunks for f, h in chunk.hashes.items()}}
     read_now = _cache.Cached(
         cache_key,
@@ -174,8 +176,6 @@ def _read_folders(
         {f: findings.get(f, []) for f in folders},
         tables,
     )
-    if not (jobs or gone):
-        return cached, checked  # nothing changed
     if cache:
         changed = {_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
         _cache.save(root, read_now, cached if cached.started_ns else None, changed)
@@ -227,6 +227,7 @@ def _parse(
     """
     workers = workers or os.cpu_count() or 1
     if len(jobs) >= PARALLEL_FROM and workers > 1:
+        check = check and len(jobs) >= _CHECK_FROM
         size = min(max(_CHUNK, -(-len(jobs) // (4 * workers))), _MAX_CHUNK)
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
         try:
