@@ -14,11 +14,19 @@ def test_all_is_sorted_and_complete() -> None:
 
     public = {
         n
-        for n, v in vars(articlepack).items()
-        if not n.startswith("_") and n != "annotations" and not isinstance(v, types.ModuleType)
+        for n in dir(articlepack)
+        if not n.startswith("_")
+        and n != "annotations"
+        and not isinstance(getattr(articlepack, n), types.ModuleType)
     }
     assert public == set(articlepack.__all__) - {"__version__"}
     assert callable(articlepack.load) and callable(articlepack.build)
+
+
+def test_import_leaves_the_builder_for_first_use() -> None:
+    """`articlepack validate` starts faster for not importing the builder it never uses."""
+    code = "import sys, articlepack; assert 'articlepack.builder' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_exceptions_share_one_root_and_a_builtin() -> None:

@@ -159,6 +159,37 @@ def test_parallel_read_equals_sequential_read(
     assert "not-in-enum" in {f.code for f in check(parallel).findings}
 
 
+def test_the_cache_keeps_the_files_the_workers_wrote(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = project.root / "corpus" / "articles"
+    copies = [f"2020-01-0{i + 2}-copy" for i in range(3)]
+    for name in copies:
+        shutil.copytree(articles / EXAMPLE, articles / name)
+    monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(corpus, "_CHUNK", 1)
+    _settle(project)
+    folder = _cache.directory(project.root)
+
+    def files() -> tuple[dict[str, list[str]], list[str]]:
+        tables = json.loads((folder / "manifest.json").read_text())["tables"]
+        return tables, sorted(path.name for path in folder.iterdir() if path.suffix == ".arrow")
+
+    parallel = read(project.root, workers=2)
+    tables, on_disk = files()
+    assert len(tables["mentions"]) == 4  # a file from each of four chunks, kept as written
+    assert on_disk == sorted(file for names in tables.values() for file in names)
+    assert not [path for path in folder.iterdir() if path.is_dir()]  # the spool is gone
+    _same_rows(read(project.root, workers=2), parallel)  # the same, from those files
+
+    for name in copies:  # past the delta limit: the tables are written whole, in one file each
+        project.edit(articles / name / "article.yaml", "type: CONSULT", "type: MEET")
+    _same_rows(read(project.root, workers=1), read(project.root, cache=False))
+    tables, on_disk = files()
+    assert {len(names) for names in tables.values()} == {1}
+    assert on_disk == sorted(file for names in tables.values() for file in names)  # no old ones
+
+
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """The article folders each run of the per-article checks looked at."""

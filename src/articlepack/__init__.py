@@ -8,8 +8,9 @@ Exceptions are in :mod:`articlepack.errors`.
 
 from __future__ import annotations
 
+import typing as _typing
+
 from articlepack.__about__ import __version__
-from articlepack.builder import build
 from articlepack.checks import validate
 from articlepack.errors import (
     ArticlepackError,
@@ -22,6 +23,23 @@ from articlepack.errors import (
 )
 from articlepack.load import info, load
 from articlepack.project import init
+
+if _typing.TYPE_CHECKING:
+    from articlepack.builder import build
+
+
+def __getattr__(name: str) -> object:
+    """``build``, imported on first use: commands that never build never load the builder."""
+    if name == "build":
+        from articlepack.builder import build
+
+        return build
+    raise AttributeError(f"module 'articlepack' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ArticlepackError",

@@ -8,8 +8,9 @@ when its sha256 differs from the cached one.
 
 The cache lives outside the project, in ``$ARTICLEPACK_CACHE`` or ``$XDG_CACHE_HOME/articlepack``
 (default ``~/.cache/articlepack``), one folder per project path: the article tables and raw texts
-as Arrow IPC files, and a JSON manifest with each folder's file signatures, article.yaml sha256
-and findings. It holds no code (no pickle), so a planted cache can at worst make validation
+as Arrow IPC files (one or more per table: the files the reader's workers wrote are kept as they
+are), and a JSON manifest with the files of each table, each folder's file signatures,
+article.yaml sha256 and findings. It holds no code (no pickle), so a planted cache can at worst make validation
 wrong until the files it describes change; it is keyed by the articlepack version and the
 schemas, and any problem reading it means a full read.
 """
@@ -19,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from articlepack.__about__ import __version__
 from articlepack.report import Finding
@@ -57,6 +59,8 @@ class Cached:
     tables: dict[str, pl.DataFrame]
     #: files whose rows on disk are in the delta tables, not the full ones
     superseded: list[str] = field(default_factory=list)
+    #: table -> the Arrow files that hold its rows (the full tables, for a cached read), if any
+    files: dict[str, list[str]] = field(default_factory=dict)
 
     def unchanged(self, folder: str, signature: list[int]) -> bool:
         """Whether ``folder`` is certainly as it was at this read (its rows can be reused)."""
@@ -92,9 +96,10 @@ def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
         if manifest["key"] != cache_key:
             return None
         superseded = list(manifest["superseded"])
+        files = {name: [str(folder / file) for file in manifest["tables"][name]] for name in tables}
         frames = {}
         for name in tables:
-            frames[name] = pl.read_ipc(folder / f"{name}.arrow")
+            frames[name] = pl.concat(map(pl.read_ipc, files[name]), rechunk=False)
             if superseded:
                 delta = pl.read_ipc(folder / f"{name}{DELTA}")
                 kept = frames[name].filter(~pl.col("_file").is_in(superseded))
@@ -107,9 +112,34 @@ def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
             _findings(manifest["findings"]),
             frames,
             superseded,
+            files,
         )
     except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
         return None
+
+
+def spool(root: Path, cache: bool) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for the files of the reader's workers: in the project's cache folder
+    when it is cached, so that :func:`save` keeps them by renaming, not by writing them again."""
+    where = directory(root) if cache else None
+    if where is not None:
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            where = None
+    return tempfile.TemporaryDirectory(prefix="spool-", dir=where, ignore_cleanup_errors=True)
+
+
+def map_arrow(path: str | Path) -> pl.DataFrame:
+    """A table from an Arrow IPC file this process's own workers just wrote, mapped into memory
+    rather than copied (pages are read only when used). Not for files from elsewhere: the
+    buffers are not checked, and a corrupt file could crash the process."""
+    import polars as pl
+    import pyarrow as pa
+
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    return cast("pl.DataFrame", pl.from_arrow(table, rechunk=False))
 
 
 def save(root: Path, cached: Cached, previous: Cached | None, changed: set[str]) -> None:
@@ -117,6 +147,8 @@ def save(root: Path, cached: Cached, previous: Cached | None, changed: set[str])
 
     When ``previous`` (the read on disk) differs from ``cached`` only in the rows of a few
     files (``changed``, by ``_file``), only those rows are written, beside the tables on disk.
+    Otherwise the tables are written whole, or, when ``cached.files`` holds them (the reader's
+    workers wrote them, into :func:`spool`), those files are moved into the cache.
     """
     import polars as pl
 
@@ -127,12 +159,14 @@ def save(root: Path, cached: Cached, previous: Cached | None, changed: set[str])
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / MANIFEST).unlink(missing_ok=True)  # no manifest while the tables change
+        tables = {}
         for name, frame in cached.tables.items():
-            file = f"{name}.arrow" if rewrite else f"{name}{DELTA}"
-            if not rewrite:
-                frame = frame.filter(pl.col("_file").is_in(superseded))
-            frame.write_ipc(folder / f"{file}.tmp")
-            os.replace(folder / f"{file}.tmp", folder / file)
+            if previous is None or rewrite:
+                tables[name] = _keep(folder, cached, name)
+            else:
+                tables[name] = [Path(file).name for file in previous.files[name]]
+                frame.filter(pl.col("_file").is_in(superseded)).write_ipc(folder / "delta.tmp")
+                os.replace(folder / "delta.tmp", folder / f"{name}{DELTA}")
         manifest: dict[str, Any] = {
             "key": cached.key,
             "started_ns": cached.started_ns,
@@ -140,11 +174,30 @@ def save(root: Path, cached: Cached, previous: Cached | None, changed: set[str])
             "hashes": cached.hashes,
             "findings": _json(cached.findings),
             "superseded": [] if rewrite else superseded,
+            "tables": tables,
         }
         _write(folder / MANIFEST, manifest)
         (folder / CHECKS).unlink(missing_ok=True)  # they were of the read this one replaces
+        used = {file for names in tables.values() for file in names}
+        if not rewrite:
+            used |= {f"{name}{DELTA}" for name in tables}
+        for old in folder.glob("*.arrow"):  # the files of the read this one replaces
+            if old.name not in used:
+                old.unlink(missing_ok=True)
     except OSError:
         return
+
+
+def _keep(folder: Path, cached: Cached, name: str) -> list[str]:
+    """The names of the files in ``folder`` that now hold the table ``name`` of ``cached``."""
+    if cached.files.get(name):
+        for file in cached.files[name]:
+            os.replace(file, folder / Path(file).name)
+        return [Path(file).name for file in cached.files[name]]
+    file = f"{name}-{cached.started_ns}.arrow"
+    cached.tables[name].write_ipc(folder / f"{file}.tmp")
+    os.replace(folder / f"{file}.tmp", folder / file)
+    return [file]
 
 
 def stamp(cached: Cached) -> str:

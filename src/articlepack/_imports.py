@@ -1,8 +1,10 @@
-"""Keeping pandas out of processes that never need it.
+"""Keeping out of processes the packages they never need.
 
-pyarrow imports pandas on its first array and pandera while it validates, whenever pandas is
-installed (it is: datasets needs it). That costs half a second, and polars data never needs
-it, so ``articlepack validate`` and the reader's worker processes run without it.
+pyarrow imports pandas on its first array, and pandera imports pandas while it validates and
+hypothesis (for its data synthesis strategies) when it registers its checks, whenever they are
+installed (pandas is: datasets needs it; hypothesis is in development environments). That
+costs over half a second, and validating polars data needs neither, so ``articlepack validate``
+and the reader's worker processes run without them.
 """
 
 from __future__ import annotations
@@ -12,27 +14,29 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+UNNEEDED = ("pandas", "hypothesis")
 
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """On ``sys.meta_path``, makes ``import pandas`` fail as if pandas were not installed."""
+
+class _Unneeded(importlib.abc.MetaPathFinder):
+    """On ``sys.meta_path``, makes importing :data:`UNNEEDED` fail as if they were not installed."""
 
     def find_spec(self, name: str, *_: object) -> None:
-        if name == "pandas" or name.startswith("pandas."):
+        if name.split(".", 1)[0] in UNNEEDED:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
-NO_PANDAS = _NoPandas()
+HIDE_UNNEEDED = _Unneeded()
 
 
 @contextmanager
-def without_pandas() -> Iterator[None]:
-    """Run without pandas, unless it is imported already. For a process that will not need it
-    afterwards either: pyarrow and pandera remember that it was missing."""
-    if "pandas" in sys.modules:
+def without_unneeded() -> Iterator[None]:
+    """Run without :data:`UNNEEDED`, unless one is imported already. For a process that will not
+    need them afterwards either: pyarrow and pandera remember that they were missing."""
+    if any(name in sys.modules for name in UNNEEDED):
         yield
         return
-    sys.meta_path.insert(0, NO_PANDAS)
+    sys.meta_path.insert(0, HIDE_UNNEEDED)
     try:
         yield
     finally:
-        sys.meta_path.remove(NO_PANDAS)
+        sys.meta_path.remove(HIDE_UNNEEDED)

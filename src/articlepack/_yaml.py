@@ -32,7 +32,7 @@ _ALIASES = yaml_rs.AliasLimits(
 MAX_DEPTH = 64  # deeper nesting than any corpus file needs; deeper input is hostile
 
 _LINE = re.compile(r"line (\d+)")
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))  # multi-byte UTF-8 never holds these four
 # Block nesting: every nested block collection starts at or after its parent's column, and at
 # most every other level shares a column, so block depth <= 2 * (longest line prefix of spaces
 # and compact indicators `- ? :` + 1). A prefix shorter than _PREFIX bounds it by 32 levels.
@@ -102,10 +102,10 @@ def _flow_estimate(text: str) -> int:
     # underestimate cannot crash it.
     if text.count("[") + text.count("{") <= MAX_DEPTH - 2 * _PREFIX:
         return 0
-    brackets = _NOT_BRACKETS.sub("", text)
+    brackets = text.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
     depth = 0
     while brackets and depth <= MAX_DEPTH:  # each pass strips the innermost level of pairs
-        inner = brackets.replace("[]", "").replace("{}", "")
+        inner = brackets.replace(b"[]", b"").replace(b"{}", b"")
         if inner == brackets:  # unpaired brackets are left: count each as a level
             return depth + len(brackets)
         brackets, depth = inner, depth + 1

@@ -121,9 +121,9 @@ def validate(
     gate = None
     try:
         if against is None and not against_latest:
-            from articlepack._imports import without_pandas
+            from articlepack._imports import without_unneeded
 
-            with without_pandas() if _whole_process else nullcontext():
+            with without_unneeded() if _whole_process else nullcontext():
                 report = run(project)
         else:
             from articlepack.checks import check

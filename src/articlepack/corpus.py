@@ -16,16 +16,17 @@ import multiprocessing
 import os
 import stat
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from articlepack import _cache, _yaml, shape
-from articlepack._imports import NO_PANDAS
+from articlepack._imports import HIDE_UNNEEDED
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
 from articlepack.schema import TABLES, TableSchema, load_schemas
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 ARTICLES_DIR = Path("corpus", "articles")
 PARALLEL_FROM = 200  # articles; below this, process start-up costs more than it saves
 _CHUNK = 250  # articles flattened at a time, and the fewest a worker is given at a time
-_MAX_CHUNK = 2_500  # the most: each chunk's checks cost 0.15 s more, each article ~0.1 MB
+_MAX_CHUNK = 5_000  # the most: each chunk's checks cost 0.2 s more, each article ~0.1 MB
 _CHECK_FROM = 5_000  # articles; below this, workers leave the checks to the parent (faster)
 ARTICLE_TABLES = tuple(t for t in TABLES if t != "entities")
 RAW_SCHEMA = ("article_id", "raw", "sha256", "_file")  # the columns of Corpus.raw, all strings
@@ -104,7 +105,10 @@ def read(
     shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
     folders = list(_article_folders(root, rows))
-    articles, checked = _read_folders(root, folders, schemas, workers, cache, started, checks)
+    with _cache.spool(root, cache) as spool:
+        articles, checked = _read_folders(
+            root, folders, schemas, workers, cache, spool, started, checks
+        )
     tables = {**shape.frames(rows, schemas, ("entities",)), **articles.tables}
     raw = tables.pop("raw")
     every = [*rows.findings, *(f for found in articles.findings.values() for f in found)]
@@ -120,11 +124,12 @@ def _read_folders(
     schemas: dict[str, TableSchema],
     workers: int | None,
     cache: bool,
+    spool: str,
     started: int,
     checks: bool,
 ) -> tuple[_cache.Cached, dict[str, list[Finding]]]:
     """The article folders as tables and findings, reading only what the cache does not hold;
-    and the cached check findings of the folders not read again.
+    and the cached check findings of the folders not read again. Workers write into ``spool``.
 
     A folder is taken from the cache when neither it nor its files changed (by size, mtime,
     ctime and inode) since the cached read; an article.yaml whose bytes are unchanged (by
@@ -142,7 +147,7 @@ def _read_folders(
     checked = {} if found is None else {f: found.get(f, []) for f in kept}
     fresh = set(folders) - set(kept)
     jobs = [(f, cached.hashes.get(f)) for f in folders if f in fresh]
-    chunks = _parse(root, jobs, workers, schemas, checks)
+    chunks = _parse(root, jobs, workers, schemas, checks, spool)
     checked.update(item for chunk in chunks for item in chunk.checked.items())
 
     same = [f for chunk in chunks for f in chunk.same]  # re-read, but article.yaml unchanged
@@ -152,13 +157,15 @@ def _read_folders(
         "raw": [_file(f, "raw.txt") for f in fresh | gone],
         "yaml": [_file(f, "article.yaml") for f in (fresh - set(same)) | gone],
     }
-    tables = {}
+    tables, files = {}, {}
     for name in (*ARTICLE_TABLES, "raw"):
         replaced = dropped["raw" if name == "raw" else "yaml"]
         old = cached.tables[name]
         new = [chunk.tables.pop(name) for chunk in chunks]
         old = old.filter(~pl.col("_file").is_in(replaced)) if replaced else old
         tables[name] = pl.concat([old, *new], rechunk=False)  # never a second copy of it all
+        if old.height == 0 and chunks and all(chunk.files for chunk in chunks):
+            files[name] = [chunk.files[name] for chunk in chunks]  # the workers' files hold it
     findings = {f: cached.findings.get(f, []) for f in kept}
     for f in same:
         findings[f] = [x for x in cached.findings.get(f, []) if x.file == _file(f, "article.yaml")]
@@ -175,6 +182,7 @@ def _read_folders(
         {f: hashes[f] for f in folders if f in hashes},
         {f: findings.get(f, []) for f in folders},
         tables,
+        files=files,
     )
     if cache:
         changed = {_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
@@ -210,6 +218,7 @@ class _Chunk:
     hashes: dict[str, str]
     same: list[str]
     checked: dict[str, list[Finding]]  # folder -> what the checks within its article found
+    files: dict[str, str] = field(default_factory=dict)  # the tables, spooled by a worker
 
 
 def _parse(
@@ -218,24 +227,29 @@ def _parse(
     workers: int | None,
     schemas: dict[str, TableSchema],
     check: bool,
+    spool: str,
 ) -> list[_Chunk]:
     """Read the folders of ``jobs`` (each with the article.yaml sha256 the cache holds), in
     parallel when there are many, in chunks of a few per worker; workers ``check`` too.
 
-    Workers send back typed polars tables (Arrow buffers), not Python rows, so that the parent
-    does not spend as long unpickling as the workers spent parsing.
+    Workers write their tables to Arrow files in ``spool``, which the parent maps into memory:
+    nothing is copied through a pipe or unpickled, only the pages the parent reads become
+    resident, and the cache can keep the files as they are.
     """
     workers = workers or os.cpu_count() or 1
     if len(jobs) >= PARALLEL_FROM and workers > 1:
         check = check and len(jobs) >= _CHECK_FROM
-        size = min(max(_CHUNK, -(-len(jobs) // (4 * workers))), _MAX_CHUNK)
+        size = min(max(_CHUNK, -(-len(jobs) // (2 * workers))), _MAX_CHUNK)
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        n = len(chunks)
         try:
             with ProcessPoolExecutor(
-                min(workers, len(chunks)), mp_context=_start_method(), initializer=_start_worker
+                min(workers, n), mp_context=_start_method(), initializer=_start_worker
             ) as pool:
-                n = len(chunks)
-                return list(pool.map(_read_chunk, [root] * n, chunks, [schemas] * n, [check] * n))
+                spooled = pool.map(
+                    _spool, [spool] * n, [root] * n, chunks, [schemas] * n, [check] * n
+                )
+                return [_unspool(chunk) for chunk in spooled]
         except BrokenProcessPool:  # a worker could not start (a script without a main guard?)
             pass
     return [_read_chunk(root, jobs, schemas)] if jobs else []
@@ -247,13 +261,35 @@ def _start_method() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["articlepack.corpus", "polars", "pyarrow"])
+    context.set_forkserver_preload(["articlepack.corpus", "polars", "pyarrow.compute"])
     return context
 
 
 def _start_worker() -> None:
-    """A worker never needs pandas, which pyarrow imports on its first array (0.2 s) if it can."""
-    sys.meta_path.insert(0, NO_PANDAS)
+    """A worker never needs pandas or hypothesis (see :mod:`articlepack._imports`)."""
+    sys.meta_path.insert(0, HIDE_UNNEEDED)
+
+
+def _spool(
+    spool: str,
+    root: Path,
+    jobs: list[tuple[str, str | None]],
+    schemas: dict[str, TableSchema],
+    check: bool,
+) -> _Chunk:
+    """:func:`_read_chunk` in a worker, its tables written to Arrow files in ``spool``."""
+    chunk = _read_chunk(root, jobs, schemas, check)
+    files = {}
+    for name, table in chunk.tables.items():
+        handle, files[name] = tempfile.mkstemp(".arrow", f"{name}-", spool)
+        os.close(handle)
+        table.write_ipc(files[name])
+    return replace(chunk, tables={}, files=files)
+
+
+def _unspool(chunk: _Chunk) -> _Chunk:
+    """A worker's chunk with its tables mapped from their files."""
+    return replace(chunk, tables={name: _cache.map_arrow(p) for name, p in chunk.files.items()})
 
 
 def _read_chunk(

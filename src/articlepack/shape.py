@@ -556,14 +556,18 @@ def _fits(inferred: pa.DataType, expected: pa.DataType) -> bool:
 
 
 def _owners(owners: pl.DataFrame, counts: list[int], key: str) -> pl.DataFrame:
-    """``article_id``, ``_file``, ``seq`` and ``_path`` of each item of the list ``key``."""
+    """``article_id``, ``_file``, ``seq`` and ``_path`` of each item of the list ``key``.
+
+    The owners' strings are gathered, not repeated: each item's row points at its article's
+    one copy of them (16 bytes a row instead of a 100-byte copy; a mention has ~40 siblings).
+    """
     import polars as pl
 
     return (
         owners.with_columns(_n=pl.Series(counts, dtype=pl.Int64))
         .filter(pl.col("_n") > 0)
         .select(
-            pl.col("article_id", "_file").repeat_by("_n").explode(),
+            pl.col("article_id", "_file").gather(pl.int_range(pl.len()).repeat_by("_n").explode()),
             seq=pl.int_ranges("_n").explode(),
         )
         .with_columns(_path=pl.format(f"{key}/{{}}", "seq"))

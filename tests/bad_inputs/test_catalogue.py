@@ -935,8 +935,8 @@ def test_traversal_id_reaches_no_file(project: Project, monkeypatch: pytest.Monk
         touched.append(os.fsdecode(path))
         return real_open(path, *args, **kwargs)
 
-    def spy_scandir(path: Any = ".") -> Any:
-        touched.append(os.fsdecode(path))
+    def spy_scandir(path: Any = ".") -> Any:  # a descriptor, from rmtree, lists what it opened
+        touched.append(str(path) if isinstance(path, int) else os.fsdecode(path))
         return real_scandir(path)
 
     def spy_listdir(path: Any = ".") -> Any:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
     import pyarrow
@@ -31,15 +32,6 @@ class DataFile:
     sha256: str
     table: str | None = None
     rows: int = 0
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """The sha256 of a file, read as a stream."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def describe(root: Path, relative: str, table: str | None = None, rows: int = 0) -> DataFile:
