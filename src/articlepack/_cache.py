@@ -86,6 +86,11 @@ def key(schema_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def exists(root: Path) -> bool:
+    """Whether a read of the project at ``root`` is cached (under any key)."""
+    return (directory(root) / MANIFEST).is_file()
+
+
 def load(root: Path, cache_key: str, tables: tuple[str, ...]) -> Cached | None:
     """The cached read of the project at ``root``, if there is one under ``cache_key``."""
     import polars as pl

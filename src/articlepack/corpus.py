@@ -13,6 +13,7 @@ import codecs
 import errno
 import hashlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import stat
 import sys
@@ -95,16 +96,17 @@ def read(
                 f"{root / folder} leads outside the project (a symlink?); "
                 "articlepack reads nothing through it"
             )
-    schemas = _schemas(root)
-
     started = time.time_ns()
     rows = _Rows()
+    folders = list(_article_folders(root, rows))
+    if not (cache and _cache.exists(root)):  # a cold read: start the workers' server at once
+        _warm_up(len(folders), workers)
+    schemas = _schemas(root)
     dataset = _read_mapping(root, DATASET, rows)
     entities = _read_mapping(root, ENTITIES, rows, optional=True) or {}
     _only_keys(entities, ("entities",), ENTITIES.as_posix(), rows)
     shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
-    folders = list(_article_folders(root, rows))
     with _cache.spool(root, cache) as spool:
         articles, checked = _read_folders(
             root, folders, schemas, workers, cache, spool, started, checks
@@ -253,6 +255,14 @@ def _parse(
         except BrokenProcessPool:  # a worker could not start (a script without a main guard?)
             pass
     return [_read_chunk(root, jobs, schemas)] if jobs else []
+
+
+def _warm_up(folders: int, workers: int | None) -> None:
+    """Start the workers' fork server if ``folders`` will be read in parallel: it imports its
+    modules (half a second) while this process does the same and reads the small files."""
+    parallel = folders >= PARALLEL_FROM and (workers or os.cpu_count() or 1) > 1
+    if parallel and _start_method().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
