@@ -10,9 +10,9 @@ The cache lives outside the project, in ``$ARTICLEPACK_CACHE`` or ``$XDG_CACHE_H
 (default ``~/.cache/articlepack``), one folder per project path: the article tables and raw texts
 as Arrow IPC files (one or more per table: the files the reader's workers wrote are kept as they
 are), and a JSON manifest with the files of each table, each folder's file signatures,
-article.yaml sha256 and findings. It holds no code (no pickle), so a planted cache can at worst make validation
-wrong until the files it describes change; it is keyed by the articlepack version and the
-schemas, and any problem reading it means a full read.
+article.yaml sha256 and findings. It holds no code (no pickle), so a planted cache can at worst
+make validation wrong until the files it describes change; it is keyed by the articlepack
+version and the schemas, and any problem reading it means a full read.
 """
 
 from __future__ import annotations
