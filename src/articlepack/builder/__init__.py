@@ -48,11 +48,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=out))
     try:
         step("parquet")
-        files = [
-            f
-            for name, table in published.items()
-            for f in parquet.write_table(staging, name, table)
-        ]
+        files = [parquet.write_table(staging, name, table) for name, table in published.items()]
         release = Release(
             dataset,
             corpus.schemas,

@@ -78,8 +78,7 @@ def front_matter(release: Release) -> str:
     )
     infos = {}
     for name, schema in release.schemas.items():
-        files = release.data_files(name)
-        size = sum(f.bytes for f in files)
+        size = release.data_file(name).bytes
         splits = SplitDict()
         splits.add(SplitInfo(name="train", num_bytes=size, num_examples=release.rows[name]))
         infos[name] = DatasetInfo(

@@ -35,22 +35,7 @@ def jsonld(release: Release) -> dict[str, Any]:
     ]
     record_sets = []
     for name, schema in release.schemas.items():
-        files = release.data_files(name)
-        source_key = "fileObject"
-        if len(files) > 1:
-            distribution.append(
-                {
-                    "@type": "cr:FileSet",
-                    "@id": f"{name}-files",
-                    "name": f"{name}-files",
-                    "encodingFormat": "application/x-parquet",
-                    "includes": f"data/{name}/*.parquet",
-                }
-            )
-            source_id = f"{name}-files"
-            source_key = "fileSet"
-        else:
-            source_id = files[0].path
+        source_id = release.data_file(name).path
         fields = []
         for f in schema.fields:
             field: dict[str, Any] = {
@@ -58,7 +43,7 @@ def jsonld(release: Release) -> dict[str, Any]:
                 "@id": f"{name}/{f['name']}",
                 "name": f["name"],
                 "dataType": schema.croissant_type(f["name"]),
-                "source": {source_key: {"@id": source_id}, "extract": {"column": f["name"]}},
+                "source": {"fileObject": {"@id": source_id}, "extract": {"column": f["name"]}},
             }
             if f.get("description"):
                 field["description"] = f["description"]

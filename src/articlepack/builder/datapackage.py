@@ -47,7 +47,7 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
     """The Data Package descriptor; ``other_files`` are the non-data files to record."""
     resources = []
     for name, schema in release.schemas.items():
-        files = release.data_files(name)
+        file = release.data_file(name)
         resources.append(
             {
                 "$schema": RESOURCE_PROFILE,
@@ -55,10 +55,10 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
                 "title": schema.descriptor.get("title", name),
                 "description": schema.descriptor.get("description", "").strip() or None,
                 "type": "table",
-                "path": files[0].path if len(files) == 1 else [f.path for f in files],
+                "path": file.path,
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
-                "hash": f"sha256:{files[0].sha256}" if len(files) == 1 else None,
+                "hash": f"sha256:{file.sha256}",
                 "schema": schema.frictionless(parquet=True),
             }
         )

@@ -1,8 +1,12 @@
-"""Parquet files of a release: fixed writer settings, explicit schema, shards by size."""
+"""Parquet files of a release: fixed writer settings, explicit schema, one file per table.
+
+One file, never shards: frictionless 5.21 reads only the first file of a multipart Parquet
+resource, so it would check part of a sharded table and find foreign keys missing. Row groups
+of :data:`ROW_GROUP_ROWS` keep reading a large file in bounded memory.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +16,6 @@ from articlepack.verify import sha256_file
 if TYPE_CHECKING:
     import pyarrow
 
-MAX_SHARD_BYTES = 256 * 1024 * 1024  # in-memory Arrow bytes per shard
 ROW_GROUP_ROWS = 100_000
 WRITER = {
     "compression": "zstd",
@@ -39,22 +42,15 @@ def describe(root: Path, relative: str, table: str | None = None, rows: int = 0)
     return DataFile(relative, path.stat().st_size, sha256_file(path), table, rows)
 
 
-def write_table(root: Path, name: str, table: pyarrow.Table) -> list[DataFile]:
-    """Write ``data/<name>/train-XXXXX-of-YYYYY.parquet`` shards; an empty table keeps its schema."""
+def write_table(root: Path, name: str, table: pyarrow.Table) -> DataFile:
+    """Write ``data/<name>/train-00000-of-00001.parquet``; an empty table keeps its schema."""
     import pyarrow.parquet as pq
 
-    shards = max(1, math.ceil(table.nbytes / MAX_SHARD_BYTES))
-    per_shard = max(1, math.ceil(table.num_rows / shards))
-    folder = root / "data" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(shards):
-        part = table.slice(i * per_shard, per_shard)
-        relative = f"data/{name}/train-{i:05d}-of-{shards:05d}.parquet"
-        # An empty table is written with no row group at all: datasets 5.2 sizes its read batches
-        # by the first row group and fails on one of 0 rows.
-        with pq.ParquetWriter(root / relative, table.schema, **WRITER) as writer:
-            if part.num_rows:
-                writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
-        out.append(describe(root, relative, name, part.num_rows))
-    return out
+    relative = f"data/{name}/train-00000-of-00001.parquet"
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    # An empty table is written with no row group at all: datasets 5.2 sizes its read batches by
+    # the first row group and fails on one of 0 rows.
+    with pq.ParquetWriter(root / relative, table.schema, **WRITER) as writer:
+        if table.num_rows:
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    return describe(root, relative, name, table.num_rows)

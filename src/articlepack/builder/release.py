@@ -49,8 +49,9 @@ class Release:
         hub = self.dataset.get("hub") or {}
         return hub.get("repo") if isinstance(hub, dict) else None
 
-    def data_files(self, table: str) -> list[DataFile]:
-        return [f for f in self.files if f.table == table]
+    def data_file(self, table: str) -> DataFile:
+        """The Parquet file of ``table``."""
+        return next(f for f in self.files if f.table == table)
 
     @property
     def contributors(self) -> list[dict[str, Any]]:
