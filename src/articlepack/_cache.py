@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from articlepack.__about__ import __version__
 from articlepack.report import Finding
+from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
     import polars as pl
@@ -71,9 +72,9 @@ class Cached:
 
 
 def file_hash(path: Path) -> str:
+    """The sha256 of a file, or "" if it cannot be read."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return ""
 

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articlepack import _cache, _yaml
-from articlepack.corpus import ARTICLE_TABLES, ARTICLES_DIR, DATASET, Corpus, read
+from articlepack.corpus import (
+    ARTICLE_TABLES,
+    DATASET,
+    Corpus,
+    article_file,
+    article_folder,
+    read,
+)
 from articlepack.report import CODES, Finding, Report
 from articlepack.schema import TableSchema
 from articlepack.shape import column_path, decode_path, dotted
@@ -124,7 +131,7 @@ def _article_checks(corpus: Corpus) -> list[Finding]:
     if own and corpus.stamp is not None:
         by_folder: dict[str, list[Finding]] = {f: [] for f in todo}
         for finding in found:
-            by_folder[finding.file.split("/")[2]].append(finding)
+            by_folder[article_folder(finding.file)].append(finding)
         _cache.save_checks(corpus.root, corpus.stamp, {**reuse, **by_folder})
     return [*found, *(f for kept in reuse.values() for f in kept)]
 
@@ -133,10 +140,9 @@ def _only(corpus: Corpus, folders: list[str]) -> Corpus:
     """``corpus`` with only the article rows and raw texts of ``folders``."""
     import polars as pl
 
-    base = ARTICLES_DIR.as_posix()
-    yaml = pl.col("_file").is_in([f"{base}/{f}/article.yaml" for f in folders])
+    yaml = pl.col("_file").is_in([article_file(f, "article.yaml") for f in folders])
     tables = {n: t if n == "entities" else t.filter(yaml) for n, t in corpus.tables.items()}
-    raw = corpus.raw.filter(pl.col("_file").is_in([f"{base}/{f}/raw.txt" for f in folders]))
+    raw = corpus.raw.filter(pl.col("_file").is_in([article_file(f, "raw.txt") for f in folders]))
     return replace(corpus, tables=tables, raw=raw)
 
 

@@ -156,8 +156,8 @@ def _read_folders(
     # Rows stay in the order they were first read in; the rows of files read now come last.
     gone = set(cached.signatures) - set(folders)
     dropped = {  # files whose rows were read now, or whose folder is gone
-        "raw": [_file(f, "raw.txt") for f in fresh | gone],
-        "yaml": [_file(f, "article.yaml") for f in (fresh - set(same)) | gone],
+        "raw": [article_file(f, "raw.txt") for f in fresh | gone],
+        "yaml": [article_file(f, "article.yaml") for f in (fresh - set(same)) | gone],
     }
     tables, files = {}, {}
     for name in (*ARTICLE_TABLES, "raw"):
@@ -170,10 +170,12 @@ def _read_folders(
             files[name] = [chunk.files[name] for chunk in chunks]  # the workers' files hold it
     findings = {f: cached.findings.get(f, []) for f in kept}
     for f in same:
-        findings[f] = [x for x in cached.findings.get(f, []) if x.file == _file(f, "article.yaml")]
+        findings[f] = [
+            x for x in cached.findings.get(f, []) if x.file == article_file(f, "article.yaml")
+        ]
     for chunk in chunks:
         for finding in chunk.findings:
-            findings.setdefault(finding.file.split("/")[2], []).append(finding)
+            findings.setdefault(article_folder(finding.file), []).append(finding)
     if not (jobs or gone):
         return cached, checked  # nothing changed
     hashes = {**cached.hashes, **{f: h for chunk in chunks for f, h in chunk.hashes.items()}}
@@ -187,13 +189,19 @@ def _read_folders(
         files=files,
     )
     if cache:
-        changed = {_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
+        changed = {article_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
         _cache.save(root, read_now, cached if cached.started_ns else None, changed)
     return read_now, checked
 
 
-def _file(folder: str, name: str) -> str:
+def article_file(folder: str, name: str) -> str:
+    """The project-relative path of the file ``name`` in the article folder ``folder``."""
     return f"{ARTICLES_DIR.as_posix()}/{folder}/{name}"
+
+
+def article_folder(file: str) -> str:
+    """The article folder of a path made by :func:`article_file`."""
+    return file.split("/")[2]
 
 
 def _signature(root: Path, folder: str) -> list[int]:
@@ -239,7 +247,7 @@ def _parse(
     resident, and the cache can keep the files as they are.
     """
     workers = workers or os.cpu_count() or 1
-    if len(jobs) >= PARALLEL_FROM and workers > 1:
+    if _parallel(len(jobs), workers):
         check = check and len(jobs) >= _CHECK_FROM
         size = min(max(_CHUNK, -(-len(jobs) // (2 * workers))), _MAX_CHUNK)
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
@@ -260,9 +268,13 @@ def _parse(
 def _warm_up(folders: int, workers: int | None) -> None:
     """Start the workers' fork server if ``folders`` will be read in parallel: it imports its
     modules (half a second) while this process does the same and reads the small files."""
-    parallel = folders >= PARALLEL_FROM and (workers or os.cpu_count() or 1) > 1
-    if parallel and _start_method().get_start_method() == "forkserver":
+    if _parallel(folders, workers) and _start_method().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
+
+
+def _parallel(folders: int, workers: int | None) -> bool:
+    """Whether ``folders`` article folders are read by worker processes."""
+    return folders >= PARALLEL_FROM and (workers or os.cpu_count() or 1) > 1
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
@@ -327,7 +339,7 @@ def _read_chunk(
         part = Corpus(root, {}, schemas, {**tables, **entities}, raw, [], [], [])
         checked = {folder: [] for folder, _ in jobs if folder not in set(same)}
         for finding in check_articles(part):
-            checked[finding.file.split("/")[2]].append(finding)
+            checked[article_folder(finding.file)].append(finding)
     return _Chunk(rows.findings, {**tables, "raw": raw}, hashes, same, checked)
 
 
@@ -352,7 +364,7 @@ def _read_articles(
         articles: list[shape.Article] = []
         for folder, known in jobs[start : start + _CHUNK]:
             _read_files(root, folder, rows)
-            text = _read_text(root, _file(folder, "article.yaml"), rows)
+            text = _read_text(root, article_file(folder, "article.yaml"), rows)
             if text is None:
                 continue
             hashes[folder] = hashlib.sha256(text.encode()).hexdigest()
@@ -718,7 +730,7 @@ _ARTICLE_FILES = frozenset({"article.yaml", "raw.txt"})
 def _read_files(root: Path, folder: str, rows: _Rows) -> None:
     """An article folder's raw.txt (decoded and hashed) and any stray files beside it."""
     _stray_files(root, folder, rows)
-    name = _file(folder, "raw.txt")
+    name = article_file(folder, "raw.txt")
     raw = _read_raw(root, name, rows)
     if raw is not None:
         text, sha256 = raw
@@ -730,7 +742,7 @@ def _read_files(root: Path, folder: str, rows: _Rows) -> None:
 
 def _article(text: str, folder: str, rows: _Rows) -> shape.Article | None:
     """An article.yaml's document; everything found in it is reported against it."""
-    name = _file(folder, "article.yaml")
+    name = article_file(folder, "article.yaml")
     doc = _parse_mapping(text, name, rows)
     if doc is None:
         return None
@@ -753,7 +765,7 @@ def _article(text: str, folder: str, rows: _Rows) -> shape.Article | None:
 def _stray_files(root: Path, folder: str, rows: _Rows) -> None:
     """Warn about anything in an article folder besides article.yaml and raw.txt."""
     try:
-        names = sorted(os.listdir(f"{root}/{_file(folder, '')}"))
+        names = sorted(os.listdir(f"{root}/{article_file(folder, '')}"))
     except OSError:
         return
     for entry in names:
@@ -761,7 +773,7 @@ def _stray_files(root: Path, folder: str, rows: _Rows) -> None:
             rows.findings.append(
                 Finding(
                     "stray-file",
-                    _file(folder, _printable(entry)),
+                    article_file(folder, _printable(entry)),
                     "an article folder holds only article.yaml and raw.txt",
                 )
             )
