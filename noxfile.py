@@ -17,6 +17,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def lowest(session: nox.Session) -> None:
+    """The test suite against the lowest versions pyproject's bounds allow (uv's lowest-direct)."""
+    session.install("uv")
+    python = f"{session.virtualenv.location}/bin/python"
+    session.run(
+        "uv", "pip", "install", "--python", python, "--resolution", "lowest-direct", "-e", ".[test]"
+    )
+    session.run("uv", "pip", "list", "--python", python)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")

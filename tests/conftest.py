@@ -1,8 +1,17 @@
-"""Shared fixtures: a fresh copy of the `articlepack init` project, and a CLI runner."""
+"""Shared fixtures: a fresh copy of the `articlepack init` project, and a CLI runner.
+
+No test writes outside its temporary folders. ``pytest_configure`` points every home-like and
+cache path at a folder of the run's own before any test module imports ``datasets`` (which
+reads its cache paths at import time), and the autouse ``_isolated`` fixture points them at each
+test's ``tmp_path``; ``tests/test_isolation.py`` proves that a run leaves a user's home untouched.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +24,51 @@ from articlepack.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "2020-01-01-example-ministers-meet"
+#: every variable through which a library finds a home, cache or config folder, or a secret
+HOME_VARIABLES = (
+    "HOME",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_STATE_HOME",
+    "HF_HOME",
+    "HF_DATASETS_CACHE",
+    "HF_HUB_CACHE",
+)
+UNSET = ("ARTICLEPACK_CACHE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH")
+
+
+def _point_home_at(base: Path, setenv: Callable[[str, str], None]) -> None:
+    for name in HOME_VARIABLES:
+        folder = base / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        setenv(name, str(folder))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    base = Path(tempfile.mkdtemp(prefix="articlepack-tests-"))
+    config.stash[_RUN_HOME] = base
+    _point_home_at(base, os.environ.__setitem__)
+    for name in UNSET:
+        os.environ.pop(name, None)
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    base = config.stash.get(_RUN_HOME, None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_RUN_HOME = pytest.StashKey[Path]()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every home-like and cache path of this test is a temporary folder of its own."""
+    _point_home_at(tmp_path_factory.mktemp("home"), monkeypatch.setenv)
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
 
 
 class Project:

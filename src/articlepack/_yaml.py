@@ -112,6 +112,17 @@ def _flow_estimate(text: str) -> int:
     return depth
 
 
+def _open_brackets(prefix: str) -> int:
+    """The deepest run of unclosed flow brackets in ``prefix`` (quotes not considered: this only
+    classifies a text that a parser has already refused)."""
+    brackets = prefix.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in brackets:
+        depth = depth + 1 if byte in b"[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _scan(text: str, *, strict: bool) -> None:
     """Walk libyaml's events: refuse a tag or nesting deeper than MAX_DEPTH.
 
@@ -143,6 +154,12 @@ def _scan(text: str, *, strict: bool) -> None:
         if strict:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
+            # libyaml's own nesting limit (and its version's wording) must not decide the code:
+            # what the text holds before the point where the parser stopped does.
+            if mark is not None and max(depth, _open_brackets(text[: mark.index])) > MAX_DEPTH:
+                raise YAMLProblem(
+                    "yaml-unsafe", f"the document nests deeper than {MAX_DEPTH} levels", line
+                ) from None
             raise YAMLProblem("yaml-syntax", _libyaml_message(exc), line) from None
     except yaml.YAMLError as exc:
         if strict:
@@ -312,7 +329,11 @@ def _compose(text: str) -> yaml.Node | None:
             _scan(text, strict=True)
         except YAMLProblem:
             return None
-    try:
-        return yaml.compose(text, Loader=_LOADER)
-    except (yaml.YAMLError, RecursionError):
-        return None
+    # libyaml refuses some texts yaml-rs loads (an escaped surrogate pair such as "\ud83d\ude00");
+    # PyYAML's pure-Python parser accepts them, so the findings of such a file keep their lines.
+    for loader in dict.fromkeys((_LOADER, yaml.SafeLoader)):
+        try:
+            return yaml.compose(text, Loader=loader)
+        except (yaml.YAMLError, RecursionError):
+            continue
+    return None
