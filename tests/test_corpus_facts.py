@@ -2,7 +2,7 @@
 
 These tests read `corpus/` with plain PyYAML, independently of articlepack's own reader and
 validator, so that a bug in the library cannot hide a mistake in the annotations (or the other
-way round). The numbers below are the annotation counts of corpus version 1.0.0; changing an
+way round). The numbers below are the annotation counts of corpus version 2.0.0; changing an
 annotation means changing them here too, in the same commit.
 """
 
@@ -23,15 +23,19 @@ CORPUS = ROOT / "corpus"
 ARTICLES = CORPUS / "articles"
 ELLIPSIS = " \u2026 "
 
-# article id -> (mentions, distinct entities, events, quotes), as annotated for version 1.0.0
+# article id -> (mentions, distinct entities, events, quotes), as annotated for version 2.0.0
 COUNTS = {
     "2016-01-28-alalam-freij-shoigu-moscow": (34, 20, 14, 7),
-    "2015-10-21-rferl-lavrov-kerry-vienna": (123, 33, 22, 30),
+    "2015-10-21-rferl-lavrov-kerry-vienna": (123, 33, 20, 30),
     "2016-02-05-aletho-presstv-russia-proposal-rejected": (31, 15, 16, 5),
     "2014-01-reuters-lavrov-kerry-brahimi-talks": (44, 18, 10, 6),
     "2016-06-asharq-alawsat-shoigu-damascus": (30, 11, 8, 14),
 }
 IDS = sorted(COUNTS)
+# Ids are never renumbered or reused (guidelines §1): an annotation removed in a later version
+# leaves a gap. 2.0.0 removed 001's e11 (a relative clause that characterises, §8.1) and e15 (a
+# policy statement that refuses nothing, §8.1).
+RETIRED = {"2015-10-21-rferl-lavrov-kerry-vienna": {"e11", "e15"}}
 
 
 @cache
@@ -96,6 +100,17 @@ def mention_text(a: dict[str, Any], mention_id: str | None) -> str | None:
     return next((m["text"] for m in a["mentions"] if m["id"] == mention_id), None)
 
 
+def event(a: dict[str, Any], event_id: str) -> dict[str, Any]:
+    return next(e for e in a["events"] if e["id"] == event_id)
+
+
+def numbered(prefix: str, items: list[dict[str, Any]], retired: set[str]) -> bool:
+    """Ids are prefix1, prefix2, … in order, skipping only retired ids, which are never reused."""
+    ids = [x["id"] for x in items]
+    expected = [f"{prefix}{i}" for i in range(1, len(items) + len(retired) + 1)]
+    return ids == [i for i in expected if i not in retired] and retired <= set(expected)
+
+
 def test_the_corpus_holds_exactly_the_annotated_articles() -> None:
     assert sorted(p.name for p in ARTICLES.iterdir() if p.is_dir()) == IDS
 
@@ -119,9 +134,12 @@ def test_article_has_the_required_metadata(article_id: str) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", article_id)
     assert a["title"]["text"].strip()
     assert re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", a["published"]["date"])
-    assert a["published"]["basis"] in {"stated", "inferred"}
+    assert a["published"]["basis"] in schema_enum("articles", "published_basis")
     assert a["published"]["evidence"]["text"]
-    assert article_id.startswith(a["published"]["date"])  # ids start with the established date
+    # ids start with the date established when the article was added; a later, finer date keeps
+    # the id (guidelines §1), so the id's date is a prefix of the date
+    id_date = re.match(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?", article_id)
+    assert id_date and a["published"]["date"].startswith(id_date.group())
     assert a["language"] == "en"
     assert a["source"]["publisher_basis"] in {"stated", "inferred", "unknown"}
     assert (a["source"]["publisher"] is None) == (a["source"]["publisher_basis"] == "unknown")
@@ -171,13 +189,14 @@ def test_annotations_lie_inside_the_body(article_id: str) -> None:
 @pytest.mark.parametrize("article_id", IDS)
 def test_ids_are_numbered_in_text_order(article_id: str) -> None:
     a = article(article_id)
+    retired = RETIRED.get(article_id, set())
     mentions = a["mentions"]
-    assert [m["id"] for m in mentions] == [f"m{i}" for i in range(1, len(mentions) + 1)]
+    assert numbered("m", mentions, {i for i in retired if i.startswith("m")})
     assert all(x["end"] <= y["start"] for x, y in pairwise(mentions))  # ordered, disjoint
     events = a["events"]
-    assert [e["id"] for e in events] == [f"e{i}" for i in range(1, len(events) + 1)]
+    assert numbered("e", events, {i for i in retired if i.startswith("e")})
     assert [e["trigger"]["start"] for e in events] == sorted(e["trigger"]["start"] for e in events)
-    assert [q["id"] for q in a["quotes"]] == [f"q{i}" for i in range(1, len(a["quotes"]) + 1)]
+    assert numbered("q", a["quotes"], {i for i in retired if i.startswith("q")})
 
 
 @pytest.mark.parametrize("article_id", IDS)
@@ -241,16 +260,32 @@ def test_entity_registry_is_well_formed() -> None:
     assert used == set(registry)
 
 
+def test_person_names_are_spelled_as_the_corpus_spells_them() -> None:
+    """Guidelines §7: a person's name is one of the corpus's own spellings, never one from memory."""
+    forms: dict[str, set[str]] = {}
+    for article_id in IDS:
+        for m in article(article_id)["mentions"]:
+            forms.setdefault(m["entity"], set()).add(m["text"])
+    people = {i: e for i, e in entities().items() if e["type"] == "PER"}
+    assert all(e["name"] in forms[i] for i, e in people.items())
+    # 1.0.0 wrote "Fahd" from memory; every page writes "Fahed". The id keeps its spelling (§1).
+    assert people["fahd-jassem-al-freij"]["name"] == "Fahed Jassem al-Freij"
+    assert not any("Fahd" in raw(article_id) for article_id in IDS)
+
+
 # --- facts a reader can verify against one page ------------------------------------------
 
 
 def test_000_is_dated_by_its_own_timestamp_and_published_on_alalam() -> None:
-    a = article("2016-01-28-alalam-freij-shoigu-moscow")
+    article_id = "2016-01-28-alalam-freij-shoigu-moscow"
+    a = article(article_id)
     assert a["published"]["date"] == "2016-01-28" and a["published"]["basis"] == "stated"
     assert a["published"]["evidence"]["text"] == "Thu Jan 28, 2016 22:18:26"
-    assert a["source"]["publisher"] == "Alalam News Network"
+    # the page shows only "alalam" (in its image file names); the name is not expanded (§2)
+    assert a["source"]["publisher"] == "Alalam"
     assert a["source"]["publisher_basis"] == "inferred"
     assert "alalam_" in a["source"]["publisher_evidence"]["text"]
+    assert "News Network" not in raw(article_id) and "Alalam" not in raw(article_id)
     assert a["source"]["credited"] == ["AFP"]
     assert a["tags"] == ["Syria", "Conflict", "Russia", "Diplomacy"]
     assert a["rights"]["statement"] == "No rights statement on the page."
@@ -267,6 +302,19 @@ def test_000_first_event_is_freij_visiting_shoigu_in_moscow_on_thursday() -> Non
     assert e1["date"] == "2016-01-28" and e1["date_evidence"]["text"] == "on Thursday"
     talks = a["events"][1]
     assert (talks["type"], talks["realis"], talks["date"]) == ("CONSULT", "planned", "2016-01-29")
+
+
+def test_000_munich_meeting_includes_the_participants_the_sentence_names() -> None:
+    """Guidelines §8.6: a meeting's actors are its named participants, its holder included."""
+    a = article("2016-01-28-alalam-freij-shoigu-moscow")
+    munich = event(a, "e13")
+    assert mention_text(a, munich["location"]) == "Munich"
+    assert (munich["type"], munich["realis"]) == ("CONSULT", "hypothetical")
+    actors = [mention_text(a, m) for m in munich["actors"]]
+    assert actors == ["Russian foreign ministry", "West", "Middle East"]
+    sentence = raw("2016-01-28-alalam-freij-shoigu-moscow")[1768:1952]
+    assert "foreign ministry said Thursday it wanted to hold" in sentence
+    assert "which would include key players from the West and the Middle East" in sentence
 
 
 def test_000_body_leaves_out_headlines_and_the_related_links_blob() -> None:
@@ -302,6 +350,31 @@ def test_001_reprint_has_no_publisher_and_credits_rferl_first() -> None:
     assert text[: last["end"]].endswith("sharing of target information.")
 
 
+def test_001_corrections_of_2_0_0() -> None:
+    article_id = "2015-10-21-rferl-lavrov-kerry-vienna"
+    a, text = article(article_id), raw(article_id)
+    assert not {"e11", "e15"} & {e["id"] for e in a["events"]}  # not events (§8.1)
+    assert "officials who say the only diplomatic solution" in text  # a characterising clause
+    assert "Moscow cannot allow those people to return to Russia" in text  # a policy, no refusal
+    # the act of force, not its outcome (§8.3)
+    shell = event(a, "e19")
+    assert (shell["type"], shell["trigger"]["text"], shell["date"]) == ("ASSAULT", "hit", None)
+    assert text[shell["trigger"]["start"] - 8 : shell["trigger"]["end"] + 15] == (
+        "a shell hit their position"
+    )
+    # "on the same day" dates the announcement; the signing is pluperfect (§8.7)
+    signed = event(a, "e22")
+    assert signed["trigger"]["text"] == "signed" and signed["date"] is None
+    assert "the Pentagon announced that Moscow and Washington had signed" in text
+    # the coalition's targets are "militants" and "fighters", not terrorists in the text (§8.8)
+    strikes = event(a, "e17")
+    assert strikes["context"] == ["military"]
+    paragraph = next(s for s in a["body"] if s["start"] <= strikes["trigger"]["start"] < s["end"])
+    assert "terror" not in text[paragraph["start"] : paragraph["end"]]
+    q4 = a["quotes"][3]
+    assert (q4["id"], q4["cue"]["text"]) == ("q4", "described as")  # "describe … as" (§9.2)
+
+
 def test_001_phone_call_and_vienna_meeting() -> None:
     a = article("2015-10-21-rferl-lavrov-kerry-vienna")
     call = next(e for e in a["events"] if e["mode"] == "phone")
@@ -325,22 +398,65 @@ def test_002_is_a_repost_dated_by_the_original_press_tv_story() -> None:
     assert "Comment by" not in body and "Leave a Reply" not in body
     rejected = a["events"][0]
     assert rejected["type"] == "REJECT" and rejected["trigger"]["text"] == "rejected"
+    # the text itself calls the targets terror groups (§8.8)
+    pounding = event(a, "e13")
+    assert pounding["trigger"]["text"] == "pounding" and "terrorism" in pounding["context"]
+    assert "Moscow began pounding terror groups in Syria" in raw(article_id)
 
 
-def test_003_date_is_inferred_and_not_the_2024_render_date() -> None:
+def test_terrorism_context_only_where_the_text_says_terror() -> None:
+    """Guidelines §8.8: the text's own voice, or a speech act about terrorism; nothing else."""
+    found = {
+        (article_id[:10], e["id"])
+        for article_id in IDS
+        for e in article(article_id)["events"]
+        if "terrorism" in e["context"]
+    }
+    assert found == {("2016-01-28", "e7"), ("2016-02-05", "e13"), ("2015-10-21", "e16")}
+    for article_id, event_id in found:
+        full = next(i for i in IDS if i.startswith(article_id))
+        trigger = event(article(full), event_id)["trigger"]
+        sentence_end = raw(full).index(".", trigger["end"])
+        assert "terror" in raw(full)[trigger["start"] - 60 : sentence_end].lower()
+
+
+def test_003_date_is_external_and_not_the_2024_render_date() -> None:
+    """No year of publication is on the page: the date is Reuters' dateline of the same story
+    ("MOSCOW, Jan 10 (Reuters)", Friday 10 January 2014), named in the datacard (§3)."""
+    import datetime
+
     article_id = "2014-01-reuters-lavrov-kerry-brahimi-talks"
-    a = article(article_id)
-    assert "Tuesday, July 2nd, 2024" in raw(article_id)
-    assert a["published"]["basis"] == "inferred"
-    assert a["published"]["date"] == "2014-01"
-    assert not a["published"]["date"].startswith("2024")
-    assert "Geneva 2" in a["published"]["evidence"]["text"]
+    a, text = article(article_id), raw(article_id)
+    assert "Tuesday, July 2nd, 2024" in text
+    assert set(re.findall(r"\b(?:19|20)[0-9]{2}\b", text)) == {"2011", "2024"}  # neither dates it
+    assert a["published"]["basis"] == "external"
+    assert a["published"]["date"] == "2014-01-10"
+    assert a["published"]["evidence"]["text"] == "reported on Friday"
+    assert datetime.date(2014, 1, 10).strftime("%A") == "Friday"  # the record agrees with the page
+    card = (ROOT / "datacard.md").read_text(encoding="utf-8")
+    assert "news.trust.org/item/20140110153943-txxfy" in card  # the outside record is named
     assert a["source"]["publisher"] is None and a["source"]["publisher_basis"] == "unknown"
     body = [raw(article_id)[s["start"] : s["end"]] for s in a["body"]]
     assert body[0].startswith("Russian Foreign Minister")  # the "MOSCOW - " dateline is not body
     assert body[-1].endswith("U.S. strikes on Syria.")  # nor the closing "(Reuters)" credit
     talks = a["events"][0]
     assert (talks["type"], talks["realis"], talks["date"]) == ("CONSULT", "planned", "2014-01-13")
+
+
+def test_003_event_dates_take_their_year_from_the_external_date() -> None:
+    article_id = "2014-01-reuters-lavrov-kerry-brahimi-talks"
+    a = article(article_id)
+    dated = [e for e in a["events"] if e["date"]]
+    assert not any(re.search(r"[0-9]{4}", e["date_evidence"]["text"]) for e in dated)
+    assert {e["id"]: e["date"] for e in dated} == {
+        "e1": "2014-01-13",
+        "e2": "2014-01-22",
+        "e3": "2014-01-13",
+        "e4": "2014-01-13",  # "may also meet in Paris", inside the Paris talks "On January 13"
+        "e7": "2014-01-10",  # "on Friday", the day of publication
+        "e8": "2013-09",  # "in September", before January 2014
+    }
+    assert event(a, "e4")["date_evidence"]["text"] == "On January 13"
 
 
 def test_004_caption_is_not_body_and_dates_the_visit() -> None:
@@ -355,14 +471,20 @@ def test_004_caption_is_not_body_and_dates_the_visit() -> None:
     visit = a["events"][0]
     assert (visit["type"], visit["mode"], visit["date"]) == ("CONSULT", "visit", "2016-06-18")
     assert mention_text(a, visit["location"]) == "Damascus"
+    # the host named in the trigger's sentence ("visit to Syria"), not Assad from the next (§8.6)
+    assert [mention_text(a, m) for m in visit["recipients"]] == ["Syria"]
+    # the response Shoigu delivered lies inside the dated visit (§8.7)
+    response = event(a, "e5")
+    assert (response["type"], response["date"]) == ("REJECT", "2016-06-18")
+    assert response["date_evidence"]["text"] == "on Saturday"
 
 
 def test_dataset_and_guidelines_metadata() -> None:
     with open(CORPUS / "dataset.yaml", encoding="utf-8") as f:
         dataset = yaml.safe_load(f)
     assert dataset["name"] == "russia-syria-diplomacy"
-    assert dataset["version"] == "1.0.0"
+    assert dataset["version"] == "2.0.0"
     assert dataset["license"] == "CC-BY-4.0"
     assert dataset["hub"] == {"repo": "articlepack/russia-syria-diplomacy"}
     guidelines = (CORPUS / "GUIDELINES.md").read_text(encoding="utf-8")
-    assert re.search(r"^Version 1\.0\.0$", guidelines[:200], re.MULTILINE)
+    assert re.search(r"^Version 1\.1\.0$", guidelines[:200], re.MULTILINE)
