@@ -29,11 +29,28 @@ def lowest(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Regenerate README.md's list of finding codes from the code's table of codes."""
+    session.install("-e", ".")
+    session.run("python", "docs/generate.py")
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py")
     session.run(
-        "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", "hatch_build.py"
+        "ruff", "check", "src", "tests", "benchmarks", "docs", "noxfile.py", "hatch_build.py"
+    )
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "src",
+        "tests",
+        "benchmarks",
+        "docs",
+        "noxfile.py",
+        "hatch_build.py",
     )
 
 

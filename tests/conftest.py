@@ -105,6 +105,15 @@ def project(tmp_path: Path) -> Project:
     return Project(articlepack.init(tmp_path / "project"))
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release of the `init` template, built once per test module (copy it before changing)."""
+    project = articlepack.init(tmp_path_factory.mktemp("p") / "project")
+    from articlepack.builder import build
+
+    return build(project, tmp_path_factory.mktemp("dist"))
+
+
 @pytest.fixture
 def cli() -> Callable[..., Any]:
     def run(*args: str) -> Any:

@@ -30,17 +30,22 @@ def test_import_leaves_the_builder_for_first_use() -> None:
 
 
 def test_exceptions_share_one_root_and_a_builtin() -> None:
+    from articlepack import errors
+
     for name in (
+        "BuildBusyError",
         "CardError",
+        "HubError",
         "IntegrityError",
         "InvalidCorpusError",
         "ProjectError",
         "PublishError",
+        "ReleasePathError",
         "SchemaError",
     ):
-        error = getattr(articlepack, name)
+        error = getattr(errors, name)
         assert issubclass(error, articlepack.ArticlepackError)
-        assert issubclass(error, (ValueError, RuntimeError))
+        assert issubclass(error, (ValueError, RuntimeError, OSError))
 
 
 def test_import_does_not_load_heavy_libraries() -> None:

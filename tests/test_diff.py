@@ -72,6 +72,13 @@ CASES: list[tuple[str, Edit, str, set[tuple[str | None, str | None, str]]]] = [
     ),
     ("added-article", lambda old, new: add_article(new), "minor", set()),
     (
+        # The text withheld (standoff): every span offset into it is no longer published.
+        "span-offsets-no-longer-published",
+        lambda old, new: new.edit_article("distribution: full", "distribution: standoff"),
+        "major",
+        set(),
+    ),
+    (
         "added-optional-field",
         lambda old, new: add_field(new, "note"),
         "minor",
@@ -116,6 +123,27 @@ CASES: list[tuple[str, Edit, str, set[tuple[str | None, str | None, str]]]] = [
         ),
         "major",
         {("quotes", "kind", "constraint-loosened"), ("quotes", "kind", "enum-reordered")},
+    ),
+    (
+        # A required enum is a ClassLabel: losing `required` turns its integer codes into strings.
+        "required-enum-loses-required",
+        lambda old, new: new.edit(
+            "schemas/quotes.schema.yaml",
+            "required: true, enum: [direct, indirect, mixed]",
+            "enum: [direct, indirect, mixed]",
+        ),
+        "major",
+        {("quotes", "kind", "constraint-loosened"), ("quotes", "kind", "field-retyped")},
+    ),
+    (
+        "required-enum-loses-enum",
+        lambda old, new: new.edit(
+            "schemas/quotes.schema.yaml",
+            "required: true, enum: [direct, indirect, mixed]",
+            "required: true",
+        ),
+        "major",
+        {("quotes", "kind", "constraint-loosened"), ("quotes", "kind", "field-retyped")},
     ),
     (
         "required-added",
@@ -223,6 +251,7 @@ def test_json_output_has_the_documented_shape(project: Project) -> None:
         "removed": [],
         "changed": [],
         "changed_columns": {},
+        "withdrawn": {},
     }
     assert set(data["data_changes"]) == {
         "articles",

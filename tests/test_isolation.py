@@ -17,10 +17,7 @@ from conftest import ROOT
 
 
 def _snapshot(folder: Path) -> set[tuple[str, int]]:
-    return {
-        (p.relative_to(folder).as_posix(), p.stat().st_mtime_ns)
-        for p in folder.rglob("*")
-    }
+    return {(p.relative_to(folder).as_posix(), p.stat().st_mtime_ns) for p in folder.rglob("*")}
 
 
 @pytest.mark.slow

@@ -14,15 +14,19 @@ from articlepack.__about__ import __version__
 from articlepack.checks import validate
 from articlepack.errors import (
     ArticlepackError,
+    BuildBusyError,
     CardError,
+    HubError,
     IntegrityError,
     InvalidCorpusError,
     ProjectError,
     PublishError,
+    ReleasePathError,
     SchemaError,
 )
 from articlepack.load import info, load
 from articlepack.project import init
+from articlepack.record import record_digest
 
 if _typing.TYPE_CHECKING:
     from articlepack.builder import build
@@ -43,16 +47,20 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ArticlepackError",
+    "BuildBusyError",
     "CardError",
+    "HubError",
     "IntegrityError",
     "InvalidCorpusError",
     "ProjectError",
     "PublishError",
+    "ReleasePathError",
     "SchemaError",
     "__version__",
     "build",
     "info",
     "init",
     "load",
+    "record_digest",
     "validate",
 ]

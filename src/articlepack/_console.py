@@ -9,19 +9,21 @@ from itertools import groupby
 from rich.console import Console
 from rich.markup import escape
 
-from articlepack.report import Report
+from articlepack.report import Report, printable
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
     """Findings grouped by file, coloured by severity, then a one-line summary."""
     console = console or Console(highlight=False)
     for file, group in groupby(report.findings, key=lambda f: f.file):
-        console.print(f"[bold]{file}[/]")
+        shown = escape(printable(file))  # a folder name may hold ESC bytes or markup
+        console.print(f"[bold]{shown}[/]")
         for f in group:
             colour = "red" if f.severity == "error" else "yellow"
             where = f":{f.line}" if f.line else ""
             console.print(
-                f"  [{colour}]{f.severity}[/] [dim]{file}{where}[/] [cyan]{f.code}[/] {escape(f.message)}",
+                f"  [{colour}]{f.severity}[/] [dim]{shown}{where}[/] [cyan]{f.code}[/] "
+                f"{escape(printable(f.message))}",
                 soft_wrap=True,
                 markup=True,
             )

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack import _cache, _yaml
+from articlepack import _cache, _yaml, versions
 from articlepack.corpus import (
     ARTICLE_TABLES,
     DATASET,
@@ -23,6 +23,7 @@ from articlepack.corpus import (
     article_folder,
     read,
 )
+from articlepack.hub import check_repo_id, licenses
 from articlepack.report import CODES, Finding, Report
 from articlepack.schema import TableSchema
 from articlepack.shape import column_path, decode_path, dotted
@@ -30,12 +31,6 @@ from articlepack.shape import column_path, decode_path, dotted
 if TYPE_CHECKING:
     import polars as pl
 
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
-    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 ELLIPSIS = " … "
 ABBREVIATE_FROM = 200
 NEAR = 2_000  # characters either side of a wrong span searched for where its text really is
@@ -65,7 +60,6 @@ _DATASET_KEYS = {
 }
 _DATASET_REQUIRED = ("name", "title", "version", "license")
 _DATASET_STRINGS = ("name", "title", "version", "description", "license", "text_rights", "homepage")
-_HUB_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 60, 60, 2
 
@@ -132,7 +126,7 @@ def _article_checks(corpus: Corpus) -> list[Finding]:
         by_folder: dict[str, list[Finding]] = {f: [] for f in todo}
         for finding in found:
             by_folder[article_folder(finding.file)].append(finding)
-        _cache.save_checks(corpus.root, corpus.stamp, {**reuse, **by_folder})
+        found += _cache.save_checks(corpus.root, corpus.stamp, {**reuse, **by_folder})
     return [*found, *(f for kept in reuse.values() for f in kept)]
 
 
@@ -183,7 +177,7 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
         if value is not None and not isinstance(value, str) and key != "version":
             wrong((key,), "a string", value)
     version = dataset.get("version")
-    if version is not None and not (isinstance(version, str) and SEMVER.match(version)):
+    if version is not None and not versions.is_valid(version):
         out.append(
             Finding(
                 "bad-version",
@@ -203,6 +197,17 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
                 path=("name",),
             )
         )
+    license = dataset.get("license")
+    if isinstance(license, str) and license and license.lower() not in licenses():
+        out.append(
+            Finding(
+                "bad-license",
+                file,
+                f"license {short(license)} is not a licence id the Hub accepts "
+                "(e.g. cc-by-4.0, mit, other; see huggingface.co/docs/hub/repositories-licenses)",
+                path=("license",),
+            )
+        )
     keywords = dataset.get("keywords")
     if keywords is not None and not _strings(keywords):
         wrong(("keywords",), "a list of strings", keywords)
@@ -210,17 +215,18 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
     if hub is not None:
         if not isinstance(hub, dict):
             wrong(("hub",), "a mapping {repo: org/name}", hub)
-        elif hub.get("repo") is not None and not (
-            isinstance(hub["repo"], str) and _HUB_REPO.fullmatch(hub["repo"])
-        ):
-            out.append(
-                Finding(
-                    "bad-pattern",
-                    file,
-                    f"hub.repo {short(hub['repo'])} must be `org/name`",
-                    path=("hub", "repo"),
+        elif hub.get("repo") is not None:
+            repo = hub["repo"]
+            why = check_repo_id(repo) if isinstance(repo, str) else "a dataset repo id is ORG/NAME"
+            if why:  # what publish would refuse, reported first
+                out.append(
+                    Finding(
+                        "bad-pattern",
+                        file,
+                        f"hub.repo {short(repo)} is not a repo id the Hub accepts: {why}",
+                        path=("hub", "repo"),
+                    )
                 )
-            )
     contributors = dataset.get("contributors")
     if contributors is not None:
         if not isinstance(contributors, list):
@@ -298,7 +304,10 @@ def _column_message(schema: TableSchema, column: str, code: str, value: Any) -> 
 
 
 def check_dates(corpus: Corpus, names: tuple[str, ...]) -> list[Finding]:
-    """Calendar dates that cannot exist (2016-02-30, month 13), in the tables ``names``."""
+    """Calendar dates that cannot exist (2016-02-30, month 13, year 0000), in the tables ``names``.
+
+    Year 0000 parses in polars' proleptic calendar but not in Python's, which the build uses.
+    """
     import polars as pl
 
     out = []
@@ -308,7 +317,8 @@ def check_dates(corpus: Corpus, names: tuple[str, ...]) -> list[Finding]:
             full = value.str.len_chars() == 10
             padded = pl.when(full).then(value).otherwise(value.str.slice(0, 7) + "-01")
             bad = corpus.tables[name].filter(
-                value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
+                value.str.starts_with("0000")
+                | value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
                 & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
             )
             out += _rows(bad, "bad-date", _says("{} is not a calendar date", column), name, column)

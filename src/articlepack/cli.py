@@ -46,8 +46,10 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     from rich.console import Console
     from rich.markup import escape
 
+    from articlepack.report import printable
+
     Console(stderr=True).print(
-        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+        f"[bold red]error:[/] {escape(printable(message))}", highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
 
@@ -164,17 +166,27 @@ def build(
         Path, typer.Option("--out", "-o", help="Folder that receives NAME-VERSION/.")
     ] = Path("dist"),
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar; print only the release path.")
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar; print only the release path (and, on stderr, its record's "
+            "sha256).",
+        ),
     ] = False,
 ) -> None:
     """Validate, then write the release OUT/NAME-VERSION/ atomically.
 
     The release holds data/TABLE/*.parquet, README.md (the Hub dataset card), datapackage.json,
-    croissant.json, CITATION.cff and timeline.svg. An invalid corpus writes nothing (exit 1).
+    croissant.json, CITATION.cff and timeline.svg; the last line of stdout is its path, and stderr
+    says `record sha256 HEX`, the sha256 of its datapackage.json that pins the whole release (see
+    `verify --expect`). An invalid corpus writes nothing (exit 1). A
+    folder in the way that articlepack did not write is never replaced (exit 2); a build into a
+    folder that another build is writing waits for it (exit 3 if it waits too long).
     """
     from articlepack.builder import STEPS
     from articlepack.builder import build as run
-    from articlepack.errors import CardError, ProjectError
+    from articlepack.errors import BuildBusyError, CardError, ProjectError
 
     try:
         if quiet:
@@ -190,8 +202,13 @@ def build(
         raise _invalid(exc) from None
     except CardError as exc:
         raise _fail(f"the dataset card would be refused by the Hub: {exc}", 1) from None
+    except BuildBusyError as exc:
+        raise _fail(str(exc), 3) from None
     except OSError as exc:
         raise _fail(f"cannot write the release: {exc}", 1) from None
+    from articlepack.record import record_digest
+
+    typer.echo(f"record sha256 {record_digest(target)}", err=True)
     typer.echo(str(target))
 
 
@@ -227,20 +244,45 @@ def verify(
     release: Annotated[
         Path, typer.Argument(help="A release folder (as written by `articlepack build`).")
     ],
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            metavar="SHA256",
+            help="Accept only the release whose datapackage.json has this sha256 (as `build` and "
+            "`publish` print it): proof that it is the release its author made.",
+        ),
+    ] = None,
 ) -> None:
-    """Re-hash every file of a release against its datapackage.json; exit 1 naming each bad file."""
+    """Re-hash every file of a release against its datapackage.json; exit 1 naming each bad file.
+
+    Also exit 1 for a malformed record, a path that leaves the release, a link or FIFO, a Parquet
+    file of another schema or row count, a card config that reads other files, or (with
+    --expect) another record. Exit 2 when RELEASE is no release folder at all.
+    """
     from articlepack.errors import IntegrityError
+    from articlepack.record import RECORD, normalise_digest
+    from articlepack.report import printable
     from articlepack.verify import problems
 
+    if expect is not None:
+        try:
+            expect = normalise_digest(expect)
+        except ValueError as exc:
+            raise _fail(f"--expect: {exc}") from None
+    if not release.is_dir() or not os.path.lexists(release / RECORD):
+        raise _fail(
+            f"{printable(str(release))}: {RECORD} is missing: this is not an articlepack release"
+        )
     try:
-        found = problems(release)
+        found = problems(release, expect=expect)
     except IntegrityError as exc:
-        raise _fail(str(exc), 2) from None
+        found = exc.problems
     for problem in found:
-        typer.echo(f"{release}: {problem}", err=True)
+        typer.echo(f"{printable(str(release))}: {problem}", err=True)
     if found:
         raise typer.Exit(1)
-    typer.echo(f"{release}: every file matches the release record")
+    typer.echo(f"{printable(str(release))}: every file matches the release record")
 
 
 @app.command()
@@ -248,29 +290,48 @@ def publish(
     release: Annotated[
         Path, typer.Argument(help="A release folder (as written by `articlepack build`).")
     ],
-    repo: Annotated[str, typer.Option("--repo", help="The Hub dataset repo, ORG/NAME.")],
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo",
+            metavar="ORG/NAME",
+            help="The Hub dataset repo; default: the one the release names (hub.repo).",
+        ),
+    ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan and touch nothing.")
+        bool, typer.Option("--dry-run", help="Check and print the plan; touch nothing.")
     ] = False,
     private: Annotated[
         bool, typer.Option("--private", help="Create the repo private if it is new.")
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="SECONDS", help="Give up on a silent Hub after this."),
+    ] = 60.0,
 ) -> None:
     """Publish RELEASE to the Hub as one commit plus the tag vVERSION.
 
-    Needs a token with write access in HF_TOKEN (or `hf auth login`). Refuses a release that fails
-    `verify`, a tag that already exists, and a version not newer than the Hub's latest tag.
+    Needs a token with write access in HF_TOKEN (or `hf auth login`). Refuses (exit 1), before
+    any write: a release that fails `verify`, a repo id the Hub would reject, a repo other than
+    the one the release was built for, a tag that already exists, a version not newer than the
+    Hub's latest tag. Hub failures exit 3 (token rejected, 401), 4 (no permission, 403), 5 (no
+    such repo, 404), 6 (Hub server error: retry later), 7 (timed out), 8 (could not reach the Hub,
+    or HF_HUB_OFFLINE is set).
     """
-    from articlepack.errors import PublishError
+    from articlepack._hub_http import EXIT_CODES
+    from articlepack.errors import HubError, PublishError
     from articlepack.publish import publish as run
 
     try:
-        plan = run(release, repo, dry_run=dry_run, private=private)
+        plan = run(release, repo, dry_run=dry_run, private=private, timeout=timeout)
     except PublishError as exc:
         raise _fail(str(exc), 1) from None
+    except HubError as exc:
+        raise _fail(str(exc), EXIT_CODES[exc.reason]) from None
     verb = "would commit" if dry_run else "committed"
     typer.echo(
-        f"{repo}: {verb} {len(plan.files)} files ({plan.bytes:,} bytes) in one commit, tag {plan.tag}"
+        f"{plan.repo}: {verb} {len(plan.files)} files ({plan.bytes:,} bytes) in one commit, "
+        f"tag {plan.tag}"
     )
     for path, size in plan.files:
         typer.echo(f"  add {path} ({size:,} bytes)")
@@ -278,6 +339,7 @@ def publish(
         typer.echo(f"  delete {path}")
     if plan.commit:
         typer.echo(f"commit {plan.commit} on parent {plan.parent_commit}")
+    typer.echo(f"sha256 of datapackage.json: {plan.digest} (pin it: verify --expect)")
 
 
 class DiffFormat(StrEnum):

@@ -31,6 +31,7 @@ from articlepack._imports import HIDE_UNNEEDED
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
 from articlepack.schema import TABLES, TableSchema, load_schemas
+from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
     import polars as pl
@@ -99,7 +100,8 @@ def read(
     started = time.time_ns()
     rows = _Rows()
     folders = list(_article_folders(root, rows))
-    if not (cache and _cache.exists(root)):  # a cold read: start the workers' server at once
+    store = _cache.Store(root, cache)
+    if not store.exists():  # a cold read: start the workers' server at once
         _warm_up(len(folders), workers)
     schemas = _schemas(root)
     dataset = _read_mapping(root, DATASET, rows)
@@ -107,14 +109,18 @@ def read(
     _only_keys(entities, ("entities",), ENTITIES.as_posix(), rows)
     shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
-    with _cache.spool(root, cache) as spool:
+    with store.spool() as spool:
         articles, checked = _read_folders(
-            root, folders, schemas, workers, cache, spool, started, checks
+            root, folders, schemas, workers, store, spool, started, checks
         )
     tables = {**shape.frames(rows, schemas, ("entities",)), **articles.tables}
     raw = tables.pop("raw")
-    every = [*rows.findings, *(f for found in articles.findings.values() for f in found)]
-    stamp = _cache.stamp(articles) if cache else None
+    every = [
+        *rows.findings,
+        *store.warnings,
+        *(f for found in articles.findings.values() for f in found),
+    ]
+    stamp = _cache.stamp(articles) if store.usable else None
     return Corpus(
         root, dataset or {}, schemas, tables, raw, folders, every, waivers, stamp, checked
     )
@@ -125,7 +131,7 @@ def _read_folders(
     folders: list[str],
     schemas: dict[str, TableSchema],
     workers: int | None,
-    cache: bool,
+    store: _cache.Store,
     spool: str,
     started: int,
     checks: bool,
@@ -135,21 +141,27 @@ def _read_folders(
 
     A folder is taken from the cache when neither it nor its files changed (by size, mtime,
     ctime and inode) since the cached read; an article.yaml whose bytes are unchanged (by
-    sha256) is not parsed again.
+    sha256) is not parsed again. When the workers cannot write their files (a full disk),
+    this process reads the folders itself, and the read is not cached.
     """
     import polars as pl
 
     cache_key = _cache.key(root / "schemas")
-    cached = _cache.load(root, cache_key, (*ARTICLE_TABLES, "raw")) if cache else None
+    empty = _empty(schemas)
+    cached = store.load(cache_key, {name: table.schema for name, table in empty.items()})
     signatures = {f: _signature(root, f) for f in folders}
     if cached is None:
-        cached = _cache.Cached(cache_key, 0, {}, {}, {}, _empty(schemas))
+        cached = _cache.Cached(cache_key, 0, {}, {}, {}, empty)
     kept = [f for f in folders if cached.unchanged(f, signatures[f])]
-    found = _cache.load_checks(root, _cache.stamp(cached)) if kept else None
+    found = cached.checks if kept else None
     checked = {} if found is None else {f: found.get(f, []) for f in kept}
     fresh = set(folders) - set(kept)
     jobs = [(f, cached.hashes.get(f)) for f in folders if f in fresh]
-    chunks = _parse(root, jobs, workers, schemas, checks, spool)
+    try:
+        chunks = _parse(root, jobs, workers, schemas, checks, spool)
+    except OSError as exc:
+        store.failed(f"the reader's workers could not write their files in {spool}", exc, spool)
+        chunks = _parse(root, jobs, 1, schemas, checks, spool)  # in this process: no files
     checked.update(item for chunk in chunks for item in chunk.checked.items())
 
     same = [f for chunk in chunks for f in chunk.same]  # re-read, but article.yaml unchanged
@@ -187,10 +199,11 @@ def _read_folders(
         {f: findings.get(f, []) for f in folders},
         tables,
         files=files,
+        digests={name: h for chunk in chunks for name, h in chunk.digests.items()},
     )
-    if cache:
+    if store.usable:
         changed = {article_file(f, name) for f in fresh | gone for name in _ARTICLE_FILES}
-        _cache.save(root, read_now, cached if cached.started_ns else None, changed)
+        store.save(read_now, cached if cached.started_ns else None, changed)
     return read_now, checked
 
 
@@ -229,6 +242,7 @@ class _Chunk:
     same: list[str]
     checked: dict[str, list[Finding]]  # folder -> what the checks within its article found
     files: dict[str, str] = field(default_factory=dict)  # the tables, spooled by a worker
+    digests: dict[str, str] = field(default_factory=dict)  # file name -> sha256, of ``files``
 
 
 def _parse(
@@ -299,14 +313,16 @@ def _spool(
     schemas: dict[str, TableSchema],
     check: bool,
 ) -> _Chunk:
-    """:func:`_read_chunk` in a worker, its tables written to Arrow files in ``spool``."""
+    """:func:`_read_chunk` in a worker, its tables written to Arrow files in ``spool``, each
+    hashed as written (the cache records the sha256 of each file it keeps)."""
     chunk = _read_chunk(root, jobs, schemas, check)
-    files = {}
+    files, digests = {}, {}
     for name, table in chunk.tables.items():
         handle, files[name] = tempfile.mkstemp(".arrow", f"{name}-", spool)
         os.close(handle)
         table.write_ipc(files[name])
-    return replace(chunk, tables={}, files=files)
+        digests[Path(files[name]).name] = sha256_file(Path(files[name]))
+    return replace(chunk, tables={}, files=files, digests=digests)
 
 
 def _unspool(chunk: _Chunk) -> _Chunk:

@@ -56,9 +56,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from articlepack.checks import SEMVER
 from articlepack.errors import ArticlepackError
-from articlepack.publish import semver_key
+from articlepack.versions import is_valid, parse, required_version, sort_tags, tag_version
 
 if TYPE_CHECKING:
     import pyarrow
@@ -81,15 +80,6 @@ CHANGELOG_HEADER = (
 _SUFFIX = "__articlepack_new"
 _HASH = "__articlepack_hash"
 _LIST_NOTE = re.compile(r"\s*A list of \w+ values \(Parquet list<\w+>\)\.$")
-_ARROW_TYPES = {
-    "string": "string",
-    "large_string": "string",
-    "int64": "integer",
-    "int32": "integer",
-    "double": "number",
-    "float": "number",
-    "bool": "boolean",
-}
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
 _SHOWN_IDS = 10
@@ -137,6 +127,7 @@ class Table:
     foreign_keys: frozenset[tuple[tuple[str, ...], str, tuple[str, ...]]]
     description: str
     data: pyarrow.Table = field(repr=False)
+    offsets: tuple[str, ...] = ()  # span offsets into the published text
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -209,8 +200,8 @@ def read_project(
 
     root = Path(root)
     label = label or str(root)
-    try:
-        corpus = read(root)
+    try:  # a revision's temporary checkout is never cached: its cache would outlive it
+        corpus = read(root, cache=kind != "revision")
     except ProjectError as exc:
         raise DiffError(f"{label}: {str(exc).replace(str(root.resolve()), label)}") from None
     report = check(corpus)
@@ -235,9 +226,12 @@ def snapshot(
         items = {
             f["name"]: schema.item(f["name"]) for f in schema.fields if f.get("type") == "array"
         }
-        tables[name] = _table(name, schema.frictionless(), published[name], items)
+        offsets = tuple(c for s in schema.spans for c in (s.start, s.end) if c)
+        tables[name] = _table(name, schema.frictionless(), published[name], items, offsets)
         plain = {column: {"type": item["type"]} for column, item in items.items()}
-        released[name] = _table(name, schema.frictionless(parquet=True), published[name], plain)
+        released[name] = _table(
+            name, schema.frictionless(parquet=True), published[name], plain, offsets
+        )
     dataset = corpus.dataset
     version = dataset.get("version")
     metadata = {
@@ -255,64 +249,46 @@ def snapshot(
 
 
 def read_release(root: Path | str) -> Snapshot:
-    """Read a release folder: schemas from ``datapackage.json``, rows from its Parquet files."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Read a release folder as untrusted: its record checked for shape, each Parquet file
+    re-hashed and checked against its declared schema and row count before its rows are used."""
+    from articlepack import tablefile
+    from articlepack.errors import IntegrityError
+    from articlepack.record import ReleaseFolder, read_record
+    from articlepack.verify import open_verified
 
-    root = Path(root)
-    try:
-        package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DiffError(f"{root}/datapackage.json cannot be read: {exc}") from None
-    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
-        raise DiffError(
-            f"{root}/datapackage.json is not a Data Package (it has no list of resources)"
-        )
+    folder = ReleaseFolder(Path(root))
     tables = {}
-    for resource in package["resources"]:
-        name = resource.get("name") if isinstance(resource, dict) else None
-        descriptor = resource.get("schema") if isinstance(resource, dict) else None
-        if not isinstance(name, str) or not isinstance(descriptor, dict):
-            raise DiffError(
-                f"{root}/datapackage.json: every resource needs a name and an inline schema"
+    try:
+        record = read_record(folder)
+        for name, resource in record.resources.items():
+            with open_verified(folder, record, resource.path) as handle:
+                data = tablefile.read(folder, resource, handle, record.files[resource.path].bytes)
+            tables[name] = _table(
+                name, resource.schema, data, resource.array_items, resource.offsets
             )
-        paths = resource.get("path")
-        paths = paths if isinstance(paths, list) else [paths] if paths else []
-        if not paths:
-            raise DiffError(f"{root}/datapackage.json: resource {name} names no data file")
-        parts = []
-        for relative in paths:
-            path = (root / str(relative)).resolve()
-            if not path.is_relative_to(root.resolve()):
-                raise DiffError(
-                    f"{root}/datapackage.json: resource {name} points outside the release"
-                )
-            try:
-                parts.append(pq.read_table(path))
-            except (OSError, pa.ArrowException) as exc:
-                raise DiffError(f"{root}: cannot read {relative} ({exc})") from None
-        data = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        items = {}
-        for f in data.schema:
-            if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
-                items[f.name] = {"type": _ARROW_TYPES.get(str(f.type.value_type), "string")}
-        tables[name] = _table(name, descriptor, data, items)
-    licenses = package.get("licenses") or [{}]
+    except IntegrityError as exc:
+        raise DiffError(f"{root} is not a sound release: {'; '.join(exc.problems)}") from None
+    package = record.package
+    licenses, keywords = package.get("licenses"), package.get("keywords")
+    first = licenses[0] if isinstance(licenses, list) and licenses else None
     metadata = {
         "name": package.get("name"),
         "title": package.get("title"),
         "description": str(package.get("description") or "").strip() or None,
-        "license": licenses[0].get("name") if isinstance(licenses[0], dict) else None,
-        "keywords": [str(k) for k in package.get("keywords") or []],
+        "license": first.get("name") if isinstance(first, dict) else None,
+        "keywords": [str(k) for k in keywords] if isinstance(keywords, list) else [],
         "homepage": package.get("homepage"),
     }
-    version = package.get("version")
-    side = Side(str(root), "release", str(version) if version is not None else None)
+    side = Side(str(root), "release", package["version"])
     return Snapshot(side, tables, metadata)
 
 
 def _table(
-    name: str, descriptor: dict[str, Any], data: pyarrow.Table, items: dict[str, dict[str, Any]]
+    name: str,
+    descriptor: dict[str, Any],
+    data: pyarrow.Table,
+    items: dict[str, dict[str, Any]],
+    offsets: tuple[str, ...],
 ) -> Table:
     fields = []
     for f in descriptor.get("fields", []):
@@ -344,7 +320,8 @@ def _table(
             )
         )
     text = " ".join(str(descriptor.get(k) or "").strip() for k in ("title", "description")).strip()
-    return Table(name, fields, _names(descriptor.get("primaryKey")), frozenset(foreign), text, data)
+    key = _names(descriptor.get("primaryKey"))
+    return Table(name, fields, key, frozenset(foreign), text, data, offsets)
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -462,8 +439,7 @@ def tags(project: Path | str) -> list[str]:
     done = _git(Path(project), "tag", "--list", "v*")
     if done.returncode != 0:
         return []
-    found = [t for t in done.stdout.split() if SEMVER.match(t[1:])]
-    return sorted(found, key=lambda t: semver_key(t[1:]))
+    return sort_tags(done.stdout.split())
 
 
 def latest_tag(project: Path | str) -> str | None:
@@ -506,13 +482,18 @@ class TableChanges:
     changed_columns: dict[str, int] = field(default_factory=dict)
     #: another table's foreign key (or, for articles, the corpus itself) refers to these rows
     referenced: bool = False
+    #: span offset column -> how many rows no longer publish a value there (text withheld)
+    withdrawn: dict[str, int] = field(default_factory=dict)
 
     @property
     def bump(self) -> Bump:
-        """Removed rows: major if referenced, else patch; added: minor; changed: patch."""
+        """Removed rows: major if referenced, else patch; added: minor; changed: patch; span
+        offsets no longer published: major (a reader's slices of the text stop working)."""
         bumps: list[Bump] = ["none"]
         if self.removed:
             bumps.append("major" if self.referenced else "patch")
+        if self.withdrawn:
+            bumps.append("major")
         if self.added:
             bumps.append("minor")
         if self.changed:
@@ -528,6 +509,7 @@ class TableChanges:
             "removed": self.removed,
             "changed": self.changed,
             "changed_columns": self.changed_columns,
+            "withdrawn": self.withdrawn,
         }
 
 
@@ -550,7 +532,7 @@ class Diff:
     @property
     def required_version(self) -> str | None:
         """The lowest version NEW may carry, or None when OLD has no SemVer version."""
-        if not self.old.version or not SEMVER.match(self.old.version):
+        if not is_valid(self.old.version):
             return None
         return required_version(self.old.version, self.required_bump)
 
@@ -776,6 +758,17 @@ def _compare_field(table: str, old: Field, new: Field) -> list[Change]:
                 "major",
             )
         )
+    if old.class_label and not new.class_label and old.type_name == new.type_name:
+        out.append(
+            Change(
+                table,
+                name,
+                "field-retyped",
+                "no longer a required enum, so its Hugging Face ClassLabel (integer codes) "
+                "becomes a string",
+                "major",
+            )
+        )
     keys = sorted(old.constraints.keys() | new.constraints.keys())
     for key in keys:
         before, after = old.constraints.get(key), new.constraints.get(key)
@@ -937,6 +930,7 @@ def _compare_rows(
     )
     changed: list[str] = []
     counts: dict[str, int] = {}
+    withdrawn: dict[str, int] = {}
     if differ.height:  # exact, column by column, on the few rows whose hashes differ
         pair = (
             before.join(differ, on=key, how="semi")
@@ -955,46 +949,31 @@ def _compare_rows(
         counts = {
             c: int(n) for c, n in cells.select(pl.col(values).sum()).row(0, named=True).items() if n
         }
+        offsets = [c for c in new.offsets if c in values]
+        lost = pair.select(
+            (pl.col(c).is_not_null() & pl.col(c + _SUFFIX).is_null()).sum() for c in offsets
+        )
+        withdrawn = {c: int(n) for c, n in lost.row(0, named=True).items() if n} if offsets else {}
     return TableChanges(
         added=added["id"].to_list(),
         removed=removed["id"].to_list(),
         changed=changed,
         changed_columns=counts,
         referenced=referenced,
+        withdrawn=withdrawn,
     )
 
 
 # -- versions ----------------------------------------------------------------------------------
 
 
-def required_version(old_version: str, bump: str) -> str:
-    """The lowest version with ``bump`` over ``old_version`` (``1.2.3`` + minor = ``1.3.0``).
-
-    A pre-release is completed rather than skipped: ``2.0.0-rc.1`` + major = ``2.0.0``.
-    """
-    match = SEMVER.match(old_version)
-    if not match:
-        raise ValueError(f"{old_version!r} is not SemVer")
-    if bump not in BUMPS:
-        raise ValueError(f"{bump!r} is not one of {', '.join(BUMPS)}")
-    major, minor, patch = (int(match.group(i)) for i in (1, 2, 3))
-    pre = match.group(4) is not None
-    if bump == "major":
-        return f"{major if pre and minor == 0 and patch == 0 else major + 1}.0.0"
-    if bump == "minor":
-        return f"{major}.{minor if pre and patch == 0 else minor + 1}.0"
-    if bump == "patch":
-        return f"{major}.{minor}.{patch if pre else patch + 1}"
-    return old_version
-
-
 def _base_version(result: Diff, against: str) -> str:
     """OLD's declared version; for a ``v<SemVer>`` tag without one, the tag's."""
     version = result.old.version
-    if version and SEMVER.match(version):
+    if is_valid(version):
         return version
-    if against.startswith("v") and SEMVER.match(against[1:]):
-        return against[1:]
+    if (tagged := tag_version(against)) is not None:
+        return tagged
     raise DiffError(f"{against} declares no SemVer version to bump from")
 
 
@@ -1059,9 +1038,9 @@ def version_gate(
     def verdict(passed: bool, message: str) -> Gate:
         return Gate(passed, message, against, declared, result.required_bump, needed)
 
-    if not declared or not SEMVER.match(declared):
+    if not is_valid(declared):
         return verdict(False, f"{DATASET.as_posix()} declares no SemVer version")
-    if semver_key(declared) < semver_key(needed):
+    if parse(declared) < parse(needed):
         why = (
             f"the changes since {against} (version {base}) require a {result.required_bump} bump"
             if result.required_bump != "none"
@@ -1125,7 +1104,7 @@ def bump(project: Path | str = ".", against: str | None = None) -> Bumped:
     result = compare(load(against, project), current)
     needed = required_version(_base_version(result, against), result.required_bump)
     declared = current.side.version
-    if declared and SEMVER.match(declared) and semver_key(declared) >= semver_key(needed):
+    if is_valid(declared) and parse(declared) >= parse(needed):
         return Bumped(against, declared, declared, False, result)
     set_version(project / DATASET, needed)
     return Bumped(against, declared, needed, True, result)
@@ -1136,7 +1115,7 @@ _VERSION_LINE = re.compile(r"^(version[ \t]*:[ \t]*)([\"']?)([^\"'\s#]*)\2", re.
 
 def set_version(path: Path, version: str) -> None:
     """Rewrite the top-level ``version:`` line of a dataset.yaml; every other byte stays."""
-    if not SEMVER.match(version):
+    if not is_valid(version):
         raise ValueError(f"{version!r} is not SemVer")
     try:
         text = path.read_bytes().decode("utf-8")
@@ -1194,6 +1173,10 @@ def changelog_entry(result: Diff | None, version: str, when: date | str) -> str:
         if t.removed:
             sections["Breaking changes" if t.referenced else "Fixed"].append(
                 f"- {_count(len(t.removed), noun)} removed: {_some(t.removed)}"
+            )
+        for column, n in t.withdrawn.items():
+            sections["Breaking changes"].append(
+                f"- `{name}.{column}`: span offsets of {_count(n, noun)} no longer published"
             )
         if t.added:
             sections["Added"].append(f"- {_count(len(t.added), noun)}: {_some(t.added)}")
@@ -1276,13 +1259,13 @@ def changelog(
     project = Path(project)
     current = read_project(project)
     version = current.side.version
-    if not version or not SEMVER.match(version):
+    if not is_valid(version):
         raise DiffError(f"{DATASET.as_posix()} declares no SemVer version")
     against = against or latest_tag(project)
     result = compare(load(against, project), current) if against else None
     if result is not None and against is not None:
         needed = required_version(_base_version(result, against), result.required_bump)
-        if semver_key(version) < semver_key(needed):
+        if parse(version) < parse(needed):
             raise VersionTooLow(
                 f"{DATASET.as_posix()} declares version {version}, but the changes since {against} "
                 f"require at least {needed}; run `articlepack bump` first"

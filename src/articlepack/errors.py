@@ -2,11 +2,14 @@
 
 ArticlepackError
 ├── ProjectError(ValueError)         the path is not a usable dataset project
-│   └── SchemaError                  a Table Schema that articlepack cannot use
+│   ├── SchemaError                  a Table Schema that articlepack cannot use
+│   └── ReleasePathError             a release path that would harm the project or others' files
+├── BuildBusyError(TimeoutError)     another build into the same folder held its lock too long
 ├── InvalidCorpusError(ValueError)   validation found errors, so nothing was built
 ├── CardError(ValueError)            the dataset card's YAML would be refused by the Hub
 ├── IntegrityError(ValueError)       a release file differs from the release's record
-└── PublishError(RuntimeError)       the Hub refused, or publishing was refused
+├── PublishError(RuntimeError)       publishing was refused, or the Hub refused the publication
+└── HubError(OSError)                the Hub could not be reached or answered with an error
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ class ProjectError(ArticlepackError, ValueError):
 
 class SchemaError(ProjectError):
     """A Table Schema file that articlepack cannot use."""
+
+
+class ReleasePathError(ProjectError):
+    """The release path is the project, lies in its sources, or holds files articlepack did not
+    write (CLI exit code 2): nothing is replaced."""
+
+
+class BuildBusyError(ArticlepackError, TimeoutError):
+    """Another build into the same folder held its lock for too long (CLI exit code 3)."""
 
 
 class InvalidCorpusError(ArticlepackError, ValueError):
@@ -53,3 +65,15 @@ class IntegrityError(ArticlepackError, ValueError):
 
 class PublishError(ArticlepackError, RuntimeError):
     """Publishing was refused (existing tag, unverified release, older version) or failed."""
+
+
+class HubError(ArticlepackError, OSError):
+    """The Hub could not be reached, or answered with an error; ``reason`` names the cause.
+
+    One of ``token`` (401), ``permission`` (403), ``repo`` (404), ``server`` (5xx or 429: worth
+    retrying), ``timeout``, ``unreachable`` and ``offline`` (HF_HUB_OFFLINE with a cold cache).
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

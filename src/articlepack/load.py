@@ -1,24 +1,31 @@
 """Load a release's tables: from the pip-installed package, a release folder, or the Hub.
 
-Every load first checks the sha256 of the files it reads against the release's record and raises
-:class:`articlepack.IntegrityError` naming any file that differs.
+A release is untrusted wherever it comes from. Before any row is returned, ``load`` checks the
+record's shape, re-hashes the files it reads, and checks the Parquet footer against the table's
+declared schema and row count, reading rows within a bound on their decoded size
+(:mod:`articlepack.tablefile`). For ``format="datasets"`` it also checks that the card sends
+``load_dataset`` to that file only, with the features the record declares, and that the folder
+holds nothing the record does not list. Each refusal is an :class:`articlepack.IntegrityError`
+naming the file. ``expect=`` pins the sha256 of the release's ``datapackage.json``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from articlepack.errors import ArticlepackError
+from articlepack.record import CARD, RECORD, Record, ReleaseFolder, Resource, read_record
 from articlepack.schema import TABLES
-from articlepack.verify import RECORD, record, verify
+from articlepack.verify import card_problems, front_matter, open_verified, verify
 
 Format = Literal["datasets", "pandas", "polars", "arrow"]
 FORMATS: tuple[str, ...] = ("datasets", "pandas", "polars", "arrow")
 BUNDLE = "_release"
+CITATION = "CITATION.cff"
+MAX_CITATION_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class ReleaseInfo:
     path: Path
     tables: dict[str, int]
     citation: str
+    digest: str  # sha256 of its datapackage.json
 
 
 def bundled() -> Path:
@@ -44,23 +52,34 @@ def bundled() -> Path:
     return folders[0]
 
 
-def resolve(table: str, release: Path | str | None, repo: str | None, revision: str | None) -> Path:
+def resolve(
+    table: str, release: Path | str | None, repo: str | None, revision: str | None
+) -> ReleaseFolder:
     """The local release folder to read ``table`` from, downloading it from the Hub if asked."""
     if release is not None and repo is not None:
         raise ValueError("pass either release= or repo=, not both")
     if repo is not None:
         from huggingface_hub import snapshot_download
 
-        folder = snapshot_download(
-            repo_id=repo,
-            repo_type="dataset",
-            revision=revision,
-            allow_patterns=[RECORD, "README.md", f"data/{table}/*"],
-        )
-        return Path(folder)
+        from articlepack._hub_http import talking
+
+        # datasets.load_dataset(folder, config) picks its builder from the files of the card's
+        # first config (articles), so those come too; a Hub failure becomes a HubError.
+        with talking(f"{repo}@{revision or 'main'}", cached=True):
+            folder = Path(
+                snapshot_download(
+                    repo_id=repo,
+                    repo_type="dataset",
+                    revision=revision,
+                    allow_patterns=[RECORD, CARD, f"data/{table}/*", f"data/{TABLES[0]}/*"],
+                )
+            )
+        # The Hub cache's snapshot files are links into <repo cache>/blobs/.
+        cache = folder.parents[1] if folder.parent.name == "snapshots" else None
+        return ReleaseFolder(folder, links_within=cache)
     if revision is not None:
         raise ValueError("revision= needs repo=")
-    return Path(release) if release is not None else bundled()
+    return ReleaseFolder(Path(release) if release is not None else bundled())
 
 
 def load(
@@ -70,46 +89,81 @@ def load(
     repo: str | None = None,
     revision: str | None = None,
     format: Format = "datasets",
+    expect: str | None = None,
 ) -> Any:
     """One table of a release as a ``datasets.Dataset``, pandas or polars DataFrame, or Arrow table.
 
-    With no ``release`` or ``repo``, reads the release bundled in the installed package.
+    With no ``release`` or ``repo``, reads the release bundled in the installed package. With
+    ``expect`` (the sha256 of the release's ``datapackage.json``, as ``articlepack build``
+    prints it), only that release is accepted.
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; choose one of: {', '.join(TABLES)}")
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
-    root = resolve(table, release, repo, revision)
-    files = sorted(p for p in record(root) if p.startswith(f"data/{table}/"))
-    verify(root, [*files, "README.md"] if format == "datasets" else files)
-    paths = [str(root / f) for f in files]
+    folder = resolve(table, release, repo, revision)
+    found = read_record(folder, expect=expect)
+    resource = found.resources.get(table)
+    if resource is None:
+        raise folder.refuse(f"{RECORD} declares no table {table!r}")
     if format == "datasets":
-        import datasets
+        return _dataset(folder, found, resource)
+    from articlepack import tablefile
 
-        return datasets.load_dataset(str(root.resolve()), table, split="train")
+    with open_verified(folder, found, resource.path) as handle:
+        arrow = tablefile.read(folder, resource, handle, found.files[resource.path].bytes)
     if format == "polars":
         import polars as pl
 
-        return pl.read_parquet(paths)
-    import pyarrow.parquet as pq
-
-    arrow = pq.ParquetDataset(paths).read()
+        return pl.from_arrow(arrow)
     return arrow.to_pandas() if format == "pandas" else arrow
 
 
-def info(release: Path | str | None = None) -> ReleaseInfo:
-    """Name, version, tables with row counts and citation of a release (default: the bundled one)."""
-    import pyarrow.parquet as pq
+def _dataset(folder: ReleaseFolder, found: Record, resource: Resource) -> Any:
+    """``datasets.load_dataset`` on the folder, once everything it will read has been checked."""
+    import datasets
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
 
-    root = Path(release) if release is not None else bundled()
-    package = json.loads((root / RECORD).read_text(encoding="utf-8"))
-    counts = {}
-    for resource in package["resources"]:
-        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
-        counts[resource["name"]] = sum(pq.ParquetFile(root / p).metadata.num_rows for p in paths)
-    citation = (
-        (root / "CITATION.cff").read_text(encoding="utf-8")
-        if (root / "CITATION.cff").exists()
-        else ""
+    from articlepack import tablefile
+
+    verify(folder, only=(), extras=True)
+    card = front_matter(folder, found)
+    wrong = card_problems(card, found)
+    if wrong:
+        raise folder.refuse(*wrong)
+    with open_verified(folder, found, resource.path) as handle:
+        for _ in tablefile.batches(folder, resource, handle, found.files[resource.path].bytes):
+            pass
+    try:
+        infos = DatasetInfosDict.from_dataset_card_data(DatasetCardData(**card))
+        info = infos.get(resource.name)
+        features = tablefile.table_schema(resource).features()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise tablefile.unreadable(folder, resource, exc) from None
+    if info is None or info.features != features:
+        raise folder.refuse(
+            f"{CARD}: the features of {resource.name} are not those the record declares"
+        )
+    return datasets.load_dataset(str(folder.root.resolve()), resource.name, split="train")
+
+
+def info(release: Path | str | None = None, *, expect: str | None = None) -> ReleaseInfo:
+    """Name, version, tables with row counts and citation of a release (default: the bundled one).
+
+    The row counts are those the record declares (``load`` checks them against each file).
+    """
+    folder = ReleaseFolder(Path(release) if release is not None else bundled())
+    found = read_record(folder, expect=expect)
+    citation = ""
+    entry = found.files.get(CITATION)
+    if entry is not None:
+        if entry.bytes > MAX_CITATION_BYTES:
+            raise folder.refuse(f"{CITATION} is larger than {MAX_CITATION_BYTES:,} bytes")
+        with open_verified(folder, found, CITATION) as handle:
+            citation = handle.read(entry.bytes).decode("utf-8", errors="replace")
+    counts = {name: r.rows for name, r in found.resources.items()}
+    package = found.package
+    return ReleaseInfo(
+        package["name"], package["version"], folder.root, counts, citation, found.digest
     )
-    return ReleaseInfo(package["name"], package["version"], root, counts, citation)

@@ -1,24 +1,32 @@
 """Publish a release to the Hugging Face Hub as ONE commit plus the tag ``v<version>``.
 
 ``upload_folder`` may split a large folder into several commits; ``create_commit`` with every
-operation is one. The commit's ``parent_commit`` is the revision that was checked, so a concurrent
-push makes it fail instead of mixing releases. Refused: a release that fails ``verify``, a tag that
-exists, a version not newer than the Hub's latest ``v*`` tag. The token is never printed or written.
+operation is one. The parent commit is the head read together with the tags, so a concurrent push
+makes the commit fail (412) instead of mixing releases, and nothing is tagged.
+
+Everything that can be refused is refused before the first write: a release that fails
+``verify``, a repo id the Hub would reject, a repo other than the one baked into the release (its
+card, CITATION.cff and datapackage.json name it), a tag that exists, a version that is not newer
+than the Hub's latest ``v*`` tag (SemVer precedence, :mod:`articlepack.versions`).
+
+The sha256 of the release's ``datapackage.json`` (the record that fixes every other file's hash)
+goes into the commit description and the tag message, for users to pin.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from articlepack.checks import SEMVER
-from articlepack.errors import IntegrityError, PublishError
-from articlepack.verify import RECORD, record, verify
+from articlepack import _hub_http, versions
+from articlepack.errors import HubError, IntegrityError, PublishError
+from articlepack.hub import check_repo_id, dataset_url
+from articlepack.record import RECORD, ReleaseFolder, read_record
+from articlepack.verify import verify
 
-KEEP = {".gitattributes"}
+KEEP = {".gitattributes"}  # the Hub writes it when it creates a repo; a release never has one
+TIMEOUT = 60.0  # seconds without an answer before a Hub call is given up
 
 
 @dataclass(frozen=True)
@@ -28,111 +36,178 @@ class Plan:
     repo: str
     version: str
     files: list[tuple[str, int]]  # (path in repo, bytes)
+    digest: str  # sha256 of datapackage.json
     deletions: list[str] = field(default_factory=list)
     parent_commit: str | None = None
     commit: str | None = None
 
     @property
     def tag(self) -> str:
-        return f"v{self.version}"
+        return versions.tag(self.version)
 
     @property
     def bytes(self) -> int:
         return sum(size for _, size in self.files)
 
 
-def semver_key(version: str) -> tuple[int, int, int, int, str]:
-    """Sort key for SemVer strings (a pre-release sorts before its release)."""
-    match = SEMVER.match(version)
-    if not match:
-        raise ValueError(f"{version!r} is not SemVer")
-    major, minor, patch, pre = match.group(1), match.group(2), match.group(3), match.group(4)
-    return int(major), int(minor), int(patch), 0 if pre else 1, pre or ""
+@dataclass(frozen=True)
+class Release:
+    """A verified release folder: its version, files, record digest and the repo it names."""
+
+    path: Path
+    version: str
+    files: list[tuple[str, int]]
+    digest: str
+    repo: str | None
 
 
-def plan(release: Path | str) -> tuple[str, list[tuple[str, int]]]:
-    """The release's version and its files (every file of the record, plus the record itself)."""
-    release = Path(release)
+def read(release: Path | str) -> Release:
+    """Verify ``release`` and read what publishing needs from its record."""
+    path = Path(release)
     try:
-        verify(release)
+        verify(path)
+        found = read_record(ReleaseFolder(path))
     except IntegrityError as exc:
         raise PublishError(f"refusing to publish a release that fails verify: {exc}") from None
-    version = str(json.loads((release / RECORD).read_text(encoding="utf-8"))["version"])
-    files = [(path, int(entry["bytes"])) for path, entry in sorted(record(release).items())]
-    files.append((RECORD, (release / RECORD).stat().st_size))
-    return version, sorted(files)
+    version = found.package["version"]
+    if not versions.is_valid(version):
+        raise PublishError(f"{path / RECORD} declares version {version!r}, which is not SemVer")
+    files = [(p, entry.bytes) for p, entry in found.files.items()]
+    files.append((RECORD, (path / RECORD).stat().st_size))
+    named, prefix = found.package.get("id"), dataset_url("")
+    repo = (
+        named.removeprefix(prefix) if isinstance(named, str) and named.startswith(prefix) else None
+    )
+    return Release(path, version, sorted(files), found.digest, repo)
 
 
-def token() -> str | None:
-    """HF_TOKEN, else the huggingface_hub login."""
-    from huggingface_hub import get_token
-
-    return os.environ.get("HF_TOKEN") or get_token()
+def choose_repo(release: Release, repo: str | None) -> str:
+    """``repo``, else the one the release names; refused if the Hub would reject it or if the
+    release names another (its card and citation would point to the wrong place)."""
+    chosen = repo or release.repo
+    if chosen is None:
+        raise PublishError(
+            f"{release.path} names no Hub repo: set hub.repo in corpus/dataset.yaml and rebuild, "
+            "or pass --repo ORG/NAME"
+        )
+    why = check_repo_id(chosen)
+    if why:
+        raise PublishError(f"{chosen!r} is not a dataset repo id the Hub accepts: {why}")
+    if release.repo is not None and chosen != release.repo:
+        raise PublishError(
+            f"{release.path} was built for {release.repo} (its card, CITATION.cff and "
+            f"datapackage.json name it), not {chosen}: change hub.repo in corpus/dataset.yaml "
+            "and rebuild to publish there"
+        )
+    return chosen
 
 
 def publish(
-    release: Path | str, repo: str, *, dry_run: bool = False, private: bool = False, api: Any = None
+    release: Path | str,
+    repo: str | None = None,
+    *,
+    dry_run: bool = False,
+    private: bool = False,
+    timeout: float = TIMEOUT,
 ) -> Plan:
-    """Publish ``release`` to the dataset repo ``repo``; with ``dry_run``, touch nothing."""
-    release = Path(release)
-    version, files = plan(release)
-    if dry_run:
-        return Plan(repo, version, files)
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+    """Publish ``release`` to the dataset repo ``repo`` (default: the one it names).
 
-    secret = token()
-    if api is None:
-        if not secret:
-            raise PublishError(
-                "no Hugging Face token: set HF_TOKEN or run `hf auth login` (or use --dry-run)"
-            )
-        api = HfApi(token=secret)
-    try:
-        api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
-        tags = [ref.name for ref in api.list_repo_refs(repo, repo_type="dataset").tags]
-        _refuse_version(version, tags)
-        parent = api.repo_info(repo, repo_type="dataset").sha
-        existing = api.list_repo_files(repo, repo_type="dataset", revision=parent)
-        paths = {path for path, _ in files}
-        deletions = sorted(p for p in existing if p not in paths and p not in KEEP)
-        operations: list[Any] = [
-            CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(release / p)) for p, _ in files
-        ]
-        operations += [CommitOperationDelete(path_in_repo=p) for p in deletions]
-        commit = api.create_commit(
-            repo,
-            operations,
-            commit_message=f"Release v{version}",
-            commit_description=f"articlepack release {release.name}",
-            repo_type="dataset",
-            parent_commit=parent,
-        )
-        api.create_tag(
-            repo,
-            tag=f"v{version}",
-            revision=commit.oid,
-            repo_type="dataset",
-            tag_message=f"Release {version}",
-        )
-    except PublishError:
-        raise
-    except Exception as exc:  # the Hub's errors, reworded without the token
-        message = str(exc).replace(secret, "***") if secret else str(exc)
+    With ``dry_run``, check everything that needs no network and touch nothing. Raises
+    :class:`PublishError` for a refusal, :class:`HubError` when the Hub fails or cannot be reached.
+    """
+    found = read(release)
+    repo = choose_repo(found, repo)
+    if dry_run:
+        return Plan(repo, found.version, found.files, found.digest)
+    secret = _hub_http.token()
+    if not secret:
         raise PublishError(
-            f"the Hub refused the publication: {type(exc).__name__}: {message}"
-        ) from None
-    return Plan(repo, version, files, deletions, parent, commit.oid)
+            "no Hugging Face token: set HF_TOKEN or run `hf auth login` (or use --dry-run)"
+        )
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=secret)
+    committed = None
+    try:
+        with _hub_http.talking(repo, timeout=timeout):
+            parent, existing = _head(api, repo, found.version, private, timeout)
+            paths = {path for path, _ in found.files}
+            deletions = sorted(p for p in existing if p not in paths and p not in KEEP)
+            committed = _commit(api, found, repo, parent, deletions)
+            api.create_tag(
+                repo,
+                tag=versions.tag(found.version),
+                revision=committed,
+                repo_type="dataset",
+                tag_message=f"Release {found.version}\n\n{_pin(found)}",
+            )
+    except HubError as exc:
+        raise HubError(f"{exc}; {_consequence(found, committed)}", exc.reason) from None
+    return Plan(repo, found.version, found.files, found.digest, deletions, parent, committed)
+
+
+def _head(
+    api: Any, repo: str, version: str, private: bool, timeout: float
+) -> tuple[str, list[str]]:
+    """The head of ``main`` and its files, after refusing a version the tags rule out.
+
+    The repo is created only when the Hub has none of that name, so a refusal writes nothing.
+    """
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        refs = api.list_repo_refs(repo, repo_type="dataset")
+    except RepositoryNotFoundError:
+        api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
+        refs = api.list_repo_refs(repo, repo_type="dataset")
+    _refuse_version(version, [ref.name for ref in refs.tags])
+    heads = {ref.name: ref.target_commit for ref in refs.branches}
+    if "main" not in heads:
+        raise PublishError(f"{repo} has no main branch to publish on")
+    info = api.repo_info(repo, repo_type="dataset", revision=heads["main"], timeout=timeout)
+    return heads["main"], [sibling.rfilename for sibling in info.siblings or []]
+
+
+def _commit(api: Any, release: Release, repo: str, parent: str, deletions: list[str]) -> str:
+    """One commit on ``parent`` that makes the repo's files exactly the release's."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    operations: list[Any] = [
+        CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(release.path / p))
+        for p, _ in release.files
+    ]
+    operations += [CommitOperationDelete(path_in_repo=p) for p in deletions]
+    commit = api.create_commit(
+        repo,
+        operations,
+        commit_message=f"Release {versions.tag(release.version)}",
+        commit_description=f"articlepack release {release.path.name}\n\n{_pin(release)}",
+        repo_type="dataset",
+        parent_commit=parent,
+    )
+    return str(commit.oid)
+
+
+def _pin(release: Release) -> str:
+    return f"sha256 of {RECORD}: {release.digest}"
+
+
+def _consequence(release: Release, committed: str | None) -> str:
+    tag = versions.tag(release.version)
+    if committed is None:
+        return "nothing was published"
+    return (
+        f"commit {committed} holds the release but the tag {tag} was not created: run publish "
+        "again to tag it"
+    )
 
 
 def _refuse_version(version: str, tags: list[str]) -> None:
-    if f"v{version}" in tags:
+    tag = versions.tag(version)
+    if tag in tags:
         raise PublishError(
-            f"tag v{version} already exists on the Hub; a release is immutable once tagged"
+            f"tag {tag} already exists on the Hub; a release is immutable once tagged"
         )
-    versions = [t[1:] for t in tags if t.startswith("v") and SEMVER.match(t[1:])]
-    if versions:
-        latest = max(versions, key=semver_key)
-        if semver_key(version) <= semver_key(latest):
-            raise PublishError(
-                f"version {version} is not newer than the Hub's latest tag v{latest}"
-            )
+    latest = versions.latest_tag(tags)
+    if latest is not None and versions.parse(version) <= versions.parse(latest.removeprefix("v")):
+        raise PublishError(f"version {version} is not newer than the Hub's latest tag {latest}")

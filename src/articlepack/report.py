@@ -47,10 +47,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-reference": ("error", "Reference to a missing entity or mention"),
     "event-after-publication": ("warning", "Actual event dated after the article's publication"),
     "bad-version": ("error", "Version is not SemVer"),
+    "bad-license": ("error", "Licence is not one the Hub accepts"),
     "empty-corpus": ("error", "The corpus has no articles"),
     "mojibake": ("warning", "Text looks double-encoded (mojibake)"),
     "bad-waiver": ("error", "Waiver is malformed"),
     "unused-waiver": ("warning", "Waiver matches no finding"),
+    "cache-discarded": ("warning", "A cached file failed its check; everything was read anew"),
+    "cache-unusable": ("warning", "The cache could not be used or written; the run is uncached"),
 }
 
 
@@ -127,8 +130,18 @@ class Report:
         return "\n".join(lines)
 
 
+def printable(text: str) -> str:
+    r"""``text`` with every control, format or separator character shown as its escape (``\x1b``,
+    ``\u202e``), so that a file name or value cannot move the cursor, erase lines or reorder
+    what a terminal or a log viewer shows."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _gh_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    lines = text.replace("%", "%25").replace("\r\n", "\n").split("\n")
+    text = "%0A".join(printable(line) for line in lines)
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

@@ -233,14 +233,15 @@ class TableSchema:
                 checks.append(pandera.Check.str_length(max_value=c["maxLength"], name="maxLength"))
             item_enum = self.item(name).get("enum") if f.get("type") == "array" else None
             if item_enum:
-                allowed = pl.lit(pl.Series(item_enum)).implode()
+                # a set difference reads the same in every polars 1.x and 2.x, where `is_in`
+                # on a list literal inside `list.eval` changed meaning between versions
+                allowed = pl.lit(pl.Series([list(item_enum)]))
                 checks.append(
                     pandera.Check(
                         lambda data, col=name, allowed=allowed: data.lazyframe.select(
-                            pl.col(col)
-                            .list.eval(pl.element().is_in(allowed).all())
-                            .list.first()
-                            .fill_null(True)
+                            (pl.col(col).list.set_difference(allowed).list.len() == 0).fill_null(
+                                True
+                            )
                         ),
                         name="enum",
                     )

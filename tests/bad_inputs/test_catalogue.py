@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from articlepack.cli import app
 from bad_inputs.support import line_with, rewrite_article, validate
 from conftest import EXAMPLE, Project
 
@@ -794,6 +796,41 @@ CASES: list[tuple[str, Callable[[Project], None], int, str, str, Any]] = [
         ARTICLE,
         ANY,
     ),
+    # A licence the Hub refuses: validate once passed it and build then refused the card.
+    (
+        "license-not-on-the-hub",
+        edit(DATASET, "license: CC-BY-4.0", "license: Proprietary-Do-Not-Share"),
+        1,
+        "bad-license",
+        DATASET,
+        "license:",
+    ),
+    # A repo id the Hub refuses (a double dash): validate once passed it and publish refused it.
+    (
+        "hub-repo-the-hub-refuses",
+        edit(DATASET, "hub: {repo: your-org/example-news-corpus}", "hub: {repo: your--org/x.git}"),
+        1,
+        "bad-pattern",
+        DATASET,
+        "hub:",
+    ),
+    # Year 0000 parses in polars' calendar but not Python's: validate passed, build crashed.
+    (
+        "event-date-year-zero",
+        edit(ARTICLE, '    date: "2020-01-01"', '    date: "0000-01-01"'),
+        1,
+        "bad-date",
+        ARTICLE,
+        '"0000-01-01"',
+    ),
+    (
+        "published-year-zero",
+        edit(ARTICLE, '  date: "2020-01-01"', '  date: "0000"'),
+        1,
+        "bad-date",
+        ARTICLE,
+        '"0000"',
+    ),
     # An undefined alias.
     (
         "unknown-alias",
@@ -835,6 +872,24 @@ def test_bad_input_gets_a_clear_finding(
         assert all(f["line"] is None for f in found), found
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_build_refuses_only_what_validate_reports_first(
+    project: Project, damage: Callable[[Project], None], tmp_path: Path
+) -> None:
+    # Whatever build refuses, validate reports first: a green CI validate means the build works.
+    # Regression: a licence the Hub refuses and a year-0000 date once passed validate.
+    damage(project)
+    validated = validate(project.root).code
+    result = CliRunner().invoke(
+        app, ["build", str(project.root), "--out", str(tmp_path / "dist"), "--quiet"]
+    )
+    assert "Traceback" not in result.output
+    assert result.exit_code == validated, result.output
+    written = list((tmp_path / "dist").glob("*-*")) if (tmp_path / "dist").exists() else []
+    assert bool(written) is (validated == 0)
+
+
 # -- cases that need more than one assertion ---------------------------------------------------
 
 
@@ -843,6 +898,17 @@ def test_crlf_raw_with_crlf_offsets_is_clean(project: Project) -> None:
     crlf_raw(recompute=True)(project)
     outcome = validate(project.root)
     assert (outcome.code, outcome.findings) == (0, [])
+
+
+def test_a_surrogate_pair_escape_that_libyaml_refuses_keeps_the_findings_lines(
+    project: Project,
+) -> None:
+    # yaml-rs loads "\ud83d\ude00" as one emoji, libyaml refuses it: the lines come from the
+    # pure-Python parser rather than going missing.
+    project.edit_article("tags: [World]", 'tags: ["\\ud83d\\ude00"]')
+    project.edit_article("type: CONSULT", "type: MEET")
+    (finding,) = validate(project.root).of("not-in-enum")
+    assert finding["line"] == line_with(project.article, "type: MEET")
 
 
 def test_crlf_article_yaml_is_fine(project: Project) -> None:

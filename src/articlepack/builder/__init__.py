@@ -1,23 +1,31 @@
 """Build a release: validate, then write ``OUT/<name>-<version>/`` atomically.
 
-Files are written into a temporary folder beside the target and renamed into place at the end,
-so an interrupted or failed build leaves any earlier release untouched.
+Files are written into a staging folder beside the target and renamed into place at the end
+(:mod:`~articlepack.builder.atomic` guards the path and holds the lock), so an interrupted or
+failed build leaves any earlier release untouched.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from articlepack import hub
 from articlepack.__about__ import __version__
-from articlepack.builder import card, croissant, datapackage, facts, parquet, tables, timeline
+from articlepack.builder import (
+    atomic,
+    card,
+    croissant,
+    datapackage,
+    facts,
+    parquet,
+    tables,
+    timeline,
+)
 from articlepack.builder.release import Release, build_time, iso
 from articlepack.checks import check
 from articlepack.corpus import Corpus, read
@@ -42,10 +50,28 @@ def build(
     corpus, report, published, release_facts = _prepare(project, step)
     dataset = corpus.dataset
     out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     target = out / f"{dataset['name']}-{dataset['version']}"
-    _recover(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=out))
+    atomic.guard(project, out, target)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic.lock(target):
+        atomic.recover(target)
+        atomic.guard(project, out, target)  # what another build left may have changed it
+        _write(project, target, corpus, report, published, release_facts, step)
+    return target
+
+
+def _write(
+    project: Path,
+    target: Path,
+    corpus: Corpus,
+    report: Report,
+    published: dict[str, Any],
+    release_facts: dict[str, Any],
+    step: Progress,
+) -> None:
+    """Write the release into a staging folder, then swap it into ``target``."""
+    dataset = corpus.dataset
+    staging = atomic.staging(target)
     try:
         step("parquet")
         files = [parquet.write_table(staging, name, table) for name, table in published.items()]
@@ -70,11 +96,10 @@ def build(
         extra += _write_metadata(staging, release)
         _write_json(staging / "datapackage.json", datapackage.descriptor(release, extra))
         step("publish")
-        _swap(staging, target)
+        atomic.swap(staging, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        atomic.discard(staging)
         raise
-    return target
 
 
 def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
@@ -160,7 +185,7 @@ def citation_cff(release: Release) -> str:
         "keywords": [str(k) for k in release.dataset.get("keywords") or []],
     }
     if release.hub_repo:
-        data["repository"] = f"https://huggingface.co/datasets/{release.hub_repo}"
+        data["repository"] = hub.dataset_url(release.hub_repo)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -186,25 +211,3 @@ def _read_optional(path: Path) -> str | None:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Move the finished release into place; the old one is removed only after the new one is in."""
-    os.chmod(staging, 0o755)
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    backup = target.with_name(f".{target.name}.previous")
-    shutil.rmtree(backup, ignore_errors=True)
-    os.rename(target, backup)
-    os.rename(staging, target)
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def _recover(target: Path) -> None:
-    """Undo a swap that was interrupted between its two renames; drop stale partial builds."""
-    backup = target.with_name(f".{target.name}.previous")
-    if backup.exists() and not target.exists():
-        os.rename(backup, target)
-    for partial in target.parent.glob(f".{target.name}.*.partial"):
-        shutil.rmtree(partial, ignore_errors=True)

@@ -6,6 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from articlepack import hub
 from articlepack.__about__ import __version__
 from articlepack.builder.datapackage import license_entry
 from articlepack.builder.release import Release, iso
@@ -77,9 +78,7 @@ def jsonld(release: Release) -> dict[str, Any]:
         "version": release.version,
         "datePublished": iso(release.created),
         "license": license_entry(release.license).get("path") or release.license,
-        "url": f"https://huggingface.co/datasets/{release.hub_repo}"
-        if release.hub_repo
-        else release.name,
+        "url": hub.dataset_url(release.hub_repo) if release.hub_repo else release.name,
         "keywords": list(release.dataset.get("keywords") or []),
         "creator": creators,
         "citeAs": facts.get("citation", ""),

@@ -4,12 +4,17 @@ frictionless 5.21 cannot count the bytes of a Parquet resource (a declared ``byt
 "actual is None") and ignores a Parquet resource's ``hash``; so resources carry ``hash`` but no
 ``bytes``, and ``x-articlepack.files`` records bytes and sha256 of every file for ``verify``.
 It also rejects Parquet list cells as ``array`` values, so list columns are declared ``any``.
+
+Each resource's ``x-articlepack`` holds what a reader checks the Parquet footer against before
+reading rows (:mod:`articlepack.tablefile`): the row count, and the item type of each list column
+(which the ``any`` declaration loses).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from articlepack import hub
 from articlepack.__about__ import __version__
 from articlepack.builder.parquet import DataFile
 from articlepack.builder.release import Release, iso
@@ -60,14 +65,21 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
                 "mediatype": "application/vnd.apache.parquet",
                 "hash": f"sha256:{file.sha256}",
                 "schema": schema.frictionless(parquet=True),
+                "x-articlepack": {
+                    "rows": release.rows[name],
+                    "offsets": [c for s in schema.spans for c in (s.start, s.end) if c],
+                    "array_items": {
+                        f["name"]: {"type": schema.item(f["name"])["type"]}
+                        for f in schema.fields
+                        if f.get("type") == "array"
+                    },
+                },
             }
         )
     package = {
         "$schema": PROFILE,
         "name": release.name,
-        "id": f"https://huggingface.co/datasets/{release.hub_repo}"
-        if release.hub_repo
-        else release.name,
+        "id": hub.dataset_url(release.hub_repo) if release.hub_repo else release.name,
         "title": release.title,
         "description": str(release.dataset.get("description") or "").strip(),
         "version": release.version,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from articlepack import hub
+
 if TYPE_CHECKING:
     import pyarrow
 
@@ -36,6 +38,7 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
     languages = sorted({a["language"] for a in articles})
     return {
+        "date_bases": date_bases(articles, events),
         "rows": {name: table.num_rows for name, table in tables.items()},
         "articles": articles,
         "records": sorted(a["source_record"] for a in articles),
@@ -55,6 +58,27 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
     }
 
 
+def date_bases(articles: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per publication-date basis in use (no value is assumed): its articles, their dates, and the
+    dated events of those articles, whose dates are resolved against those publication dates."""
+    basis = {a["id"]: a["published_basis"] for a in articles}
+    dates: dict[str, tuple[list[str], list[str]]] = {b: ([], []) for b in basis.values()}
+    for a in articles:
+        dates[a["published_basis"]][0].append(a["published_date"])
+    for e in events:
+        if e["date"] and e["article_id"] in basis:
+            dates[basis[e["article_id"]]][1].append(e["date"])
+    return {
+        b: {
+            "articles": len(published),
+            "published_span": (min(published), max(published)),
+            "events": len(dated),
+            "event_span": (min(dated), max(dated)) if dated else None,
+        }
+        for b, (published, dated) in sorted(dates.items(), key=lambda kv: (-len(kv[1][0]), kv[0]))
+    }
+
+
 def citation(dataset: dict[str, Any]) -> str:
     authors = " and ".join(
         str(c.get("name"))
@@ -62,7 +86,7 @@ def citation(dataset: dict[str, Any]) -> str:
         if isinstance(c, dict) and "creator" in (c.get("roles") or [])
     )
     repo = (dataset.get("hub") or {}).get("repo") if isinstance(dataset.get("hub"), dict) else None
-    url = f"https://huggingface.co/datasets/{repo}" if repo else dataset.get("homepage") or ""
+    url = hub.dataset_url(repo) if repo else dataset.get("homepage") or ""
     key = str(dataset.get("name", "dataset")).replace("-", "_")
     fields = [
         f"  title = {{{dataset.get('title', '')}}}",
@@ -82,7 +106,7 @@ def rai(
         "dataCollection": (
             f"{articles} news articles taken byte for byte from web crawl records; each article's "
             "publisher, credited agencies, date and rights statement were established from the page "
-            "text only (basis recorded per article)."
+            "text, except where the basis recorded with a value says it came from outside the text."
         ),
         "dataCollectionType": "Web Scraping",
         "dataAnnotationProtocol": (
