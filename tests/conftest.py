@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,8 @@ from articlepack.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "2020-01-01-example-ministers-meet"
+#: the bundled corpus's tables (the `init` template's too), in the order its schemas give them
+TABLES = ("articles", "segments", "entities", "mentions", "events", "event_arguments", "quotes")
 #: every variable through which a library finds a home, cache or config folder, or a secret
 HOME_VARIABLES = (
     "HOME",
@@ -122,3 +126,27 @@ def cli() -> Callable[..., Any]:
         return result
 
     return run
+
+
+BIN = Path(sys.executable).parent
+
+
+def frictionless(release: Path) -> tuple[int, dict[str, Any]]:
+    """`frictionless validate --json` on a release's Data Package: exit code and report."""
+    done = subprocess.run(
+        [BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, json.loads(done.stdout)
+
+
+def mlcroissant(release: Path) -> subprocess.CompletedProcess[str]:
+    """`mlcroissant validate` on a release's Croissant file."""
+    return subprocess.run(
+        [BIN / "mlcroissant", "validate", "--jsonld", release / "croissant.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 
 from articlepack.builder import build
-from articlepack.schema import TABLES
-from conftest import ROOT, Project
-
-BIN = Path(sys.executable).parent
+from conftest import ROOT, TABLES, Project, frictionless, mlcroissant
 
 
 @pytest.fixture(params=["template", "corpus"])
@@ -83,14 +80,8 @@ def test_load_dataset_reads_every_table_with_its_features(release: Path) -> None
 def test_frictionless_validates_the_package_with_foreign_keys(
     release: Path, project: Project
 ) -> None:
-    done = subprocess.run(
-        [BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(done.stdout)
-    assert done.returncode == 0 and report["valid"], done.stdout[-2000:]
+    code, report = frictionless(release)
+    assert code == 0 and report["valid"], json.dumps(report)[-2000:]
     # The package declares foreign keys, and frictionless does check them: break one and see it fail.
     import pyarrow.parquet as pq
 
@@ -105,13 +96,8 @@ def test_frictionless_validates_the_package_with_foreign_keys(
         ),
         path,
     )
-    broken = subprocess.run(
-        [BIN / "frictionless", "validate", "--json", release / "datapackage.json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert broken.returncode == 1 and "foreign-key" in broken.stdout
+    code, report = frictionless(release)
+    assert code == 1 and "foreign-key" in json.dumps(report)
 
 
 def test_each_table_is_one_parquet_file(release: Path) -> None:
@@ -124,12 +110,7 @@ def test_each_table_is_one_parquet_file(release: Path) -> None:
 
 
 def test_mlcroissant_validates_and_reads_records(release: Path) -> None:
-    done = subprocess.run(
-        [BIN / "mlcroissant", "validate", "--jsonld", release / "croissant.json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = mlcroissant(release)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "WARNING" not in done.stderr and "ERROR" not in done.stderr
     import mlcroissant as mlc

@@ -33,9 +33,8 @@ from articlepack.builder import build
 from articlepack.diff import set_version
 from articlepack.errors import PublishError
 from articlepack.publish import publish as publish_release
-from articlepack.schema import TABLES
 from articlepack.verify import record
-from conftest import Project
+from conftest import TABLES, Project
 from loopback_hub import READ, WRITE, Fault, LoopbackHub
 from test_diff import add_article, commit, git
 

@@ -11,7 +11,7 @@ import pytest
 
 import articlepack
 from articlepack.errors import IntegrityError
-from articlepack.schema import TABLES
+from conftest import TABLES
 
 
 @pytest.fixture

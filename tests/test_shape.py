@@ -30,7 +30,7 @@ def test_arrow_and_python_flatten_alike(
     }[which]
     arrow = read(root, cache=False)
     calls: list[int] = []
-    monkeypatch.setattr(shape, "arrow_frames", lambda articles, schemas: calls.append(1))
+    monkeypatch.setattr(shape, "arrow_frames", lambda articles, layout: calls.append(1))
     python = read(root, cache=False)
     assert calls  # the Python path did run
     for name, table in arrow.tables.items():
@@ -67,14 +67,14 @@ MISFITS = {
 @pytest.mark.parametrize("misfit", MISFITS)
 def test_arrow_refuses_what_python_would_report(misfit: str, project: Project) -> None:
     good = _article(project)
-    schemas = read(project.root, cache=False).schemas
-    assert shape.arrow_frames([good], schemas) is not None
+    layout = shape.layout(read(project.root, cache=False).schemas)
+    assert shape.arrow_frames([good], layout) is not None
     doc: dict[Any, Any] = copy.deepcopy(good.doc)
     MISFITS[misfit](doc)
     bad = shape.Article(good.file, good.id, doc)
-    assert shape.arrow_frames([good, bad], schemas) is None
+    assert shape.arrow_frames([good, bad], layout) is None
     rows = shape.Rows()
-    shape.flatten_article(doc, bad.id, bad.file, rows)
+    shape.flatten_article(doc, bad.id, bad.file, rows, layout)
     assert rows.findings  # and the Python path words it
 
 

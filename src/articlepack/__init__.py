@@ -2,8 +2,9 @@
 
 The pipeline, one module per stage: :mod:`~articlepack.corpus` reads a dataset project,
 :mod:`~articlepack.checks` validates it, :mod:`~articlepack.builder` writes a release,
-:mod:`~articlepack.publish` sends it to the Hub, :mod:`~articlepack.load` reads it back.
-Exceptions are in :mod:`articlepack.errors`.
+:mod:`~articlepack.verify` checks one, :mod:`~articlepack.publish` sends it to the Hub,
+:mod:`~articlepack.load` reads it back and :mod:`~articlepack.diff` compares two. Each command
+of the CLI is a function here. Exceptions are in :mod:`articlepack.errors`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import typing as _typing
 
 from articlepack.__about__ import __version__
 from articlepack.checks import validate
+from articlepack.diff import Diff, bump, changelog, diff
 from articlepack.errors import (
     ArticlepackError,
     BuildBusyError,
     CardError,
+    DiffError,
     HubError,
     IntegrityError,
     InvalidCorpusError,
@@ -23,10 +26,14 @@ from articlepack.errors import (
     PublishError,
     ReleasePathError,
     SchemaError,
+    VersionTooLow,
 )
-from articlepack.load import info, load
+from articlepack.load import ReleaseInfo, info, load
 from articlepack.project import init
+from articlepack.publish import publish
 from articlepack.record import record_digest
+from articlepack.report import Finding, Report
+from articlepack.verify import verify
 
 if _typing.TYPE_CHECKING:
     from articlepack.builder import build
@@ -49,18 +56,29 @@ __all__ = [
     "ArticlepackError",
     "BuildBusyError",
     "CardError",
+    "Diff",
+    "DiffError",
+    "Finding",
     "HubError",
     "IntegrityError",
     "InvalidCorpusError",
     "ProjectError",
     "PublishError",
+    "ReleaseInfo",
     "ReleasePathError",
+    "Report",
     "SchemaError",
+    "VersionTooLow",
     "__version__",
     "build",
+    "bump",
+    "changelog",
+    "diff",
     "info",
     "init",
     "load",
+    "publish",
     "record_digest",
     "validate",
+    "verify",
 ]

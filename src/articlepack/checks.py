@@ -14,9 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack import _cache, _yaml, versions
+from articlepack import _cache, _yaml, rai, versions
 from articlepack.corpus import (
-    ARTICLE_TABLES,
     DATASET,
     Corpus,
     article_file,
@@ -25,7 +24,7 @@ from articlepack.corpus import (
 )
 from articlepack.hub import check_repo_id, licenses
 from articlepack.report import CODES, Finding, Report
-from articlepack.schema import TableSchema
+from articlepack.schema import TableSchema, article_tables, table_of
 from articlepack.shape import column_path, decode_path, dotted
 
 if TYPE_CHECKING:
@@ -57,6 +56,7 @@ _DATASET_KEYS = {
     "hub",
     "keywords",
     "homepage",
+    "rai",
 }
 _DATASET_REQUIRED = ("name", "title", "version", "license")
 _DATASET_STRINGS = ("name", "title", "version", "description", "license", "text_rights", "homepage")
@@ -83,8 +83,10 @@ def check(corpus: Corpus) -> Report:
         findings.append(
             Finding("empty-corpus", "corpus/articles", "add at least one article folder")
         )
-    findings += check_table(corpus.tables["entities"], corpus.schemas["entities"])
-    findings += check_dates(corpus, ("entities",))
+    registry = table_of(corpus.schemas, "registry")
+    for name in (registry,) if registry else ():
+        findings += check_table(corpus.tables[name], corpus.schemas[name])
+        findings += check_dates(corpus, (name,))
     findings += check_keys(corpus, to_entities=True)
     findings += _article_checks(corpus)
     findings = apply_waivers(findings, corpus.waivers)
@@ -99,14 +101,15 @@ def check_articles(corpus: Corpus) -> list[Finding]:
     article's files alone; references to entities are checked by :func:`check_keys` apart.
     """
     findings = []
-    for name in ARTICLE_TABLES:
+    names = article_tables(corpus.schemas)
+    for name in names:
         findings += check_table(corpus.tables[name], corpus.schemas[name])
-    findings += check_dates(corpus, ARTICLE_TABLES)
+    findings += check_dates(corpus, names)
     findings += check_keys(corpus, to_entities=False)
     findings += check_hashes(corpus)
-    findings += check_segments(corpus.tables["segments"])
+    findings += check_segments(corpus)
     findings += check_spans(corpus)
-    findings += check_event_dates(corpus)
+    findings += check_not_after(corpus)
     findings += check_raw_text(corpus.raw)
     return findings
 
@@ -115,7 +118,7 @@ def _article_checks(corpus: Corpus) -> list[Finding]:
     """:func:`check_articles`, run only on the articles whose findings the cache lacks."""
     import polars as pl
 
-    articles = corpus.tables["articles"]
+    articles = corpus.tables[table_of(corpus.schemas, "document") or ""]
     own = articles.height == 0 or bool(
         articles.select((pl.col("id") == pl.col("_file").str.split("/").list.get(2)).all()).item()
     )  # each article's rows are its own: ids are folder names, hence unique
@@ -135,7 +138,8 @@ def _only(corpus: Corpus, folders: list[str]) -> Corpus:
     import polars as pl
 
     yaml = pl.col("_file").is_in([article_file(f, "article.yaml") for f in folders])
-    tables = {n: t if n == "entities" else t.filter(yaml) for n, t in corpus.tables.items()}
+    registry = table_of(corpus.schemas, "registry")
+    tables = {n: t if n == registry else t.filter(yaml) for n, t in corpus.tables.items()}
     raw = corpus.raw.filter(pl.col("_file").is_in([article_file(f, "raw.txt") for f in folders]))
     return replace(corpus, tables=tables, raw=raw)
 
@@ -244,6 +248,29 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
                 email = person.get("email")
                 if email is not None and not isinstance(email, str):
                     wrong(("contributors", i, "email"), "a string or null", email)
+    out += _check_rai(dataset.get("rai"), wrong)
+    return out
+
+
+def _check_rai(answers: Any, wrong: Callable[[tuple[Any, ...], str, Any], None]) -> list[Finding]:
+    """``rai``: the maintainers' answers to the Croissant RAI properties articlepack cannot compute."""
+    if answers is None:
+        return []
+    if not isinstance(answers, dict):
+        wrong(("rai",), "a mapping of Croissant RAI properties to answers", answers)
+        return []
+    allowed = rai.written()
+    out = []
+    for key, answer in answers.items():
+        if key not in allowed:
+            message = (
+                f"rai: {short(key)} is computed from the corpus, not written"
+                if key in rai.properties()
+                else f"unknown key {short(key)} under rai (allowed: {', '.join(allowed)})"
+            )
+            out.append(Finding("unknown-key", DATASET.as_posix(), message, path=("rai", key)))
+        elif answer is not None and not isinstance(answer, str) and not _strings(answer):
+            wrong(("rai", key), "a string, a list of strings or null", answer)
     return out
 
 
@@ -281,7 +308,7 @@ def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
             message = f"{schema.name}: duplicate {key} {short(case['failure_case'])}"
         else:
             message = _column_message(schema, column, code, case["failure_case"])
-        path = (*decode_path(case["_path"]), *column_path(schema.name, column))
+        path = (*decode_path(case["_path"]), *column_path(schema, column))
         out.append(Finding(code, case["_file"], f"{_where(path)}: {message}", path=path))
     return out
 
@@ -321,21 +348,23 @@ def check_dates(corpus: Corpus, names: tuple[str, ...]) -> list[Finding]:
                 | value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
                 & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
             )
-            out += _rows(bad, "bad-date", _says("{} is not a calendar date", column), name, column)
+            says = _says("{} is not a calendar date", column)
+            out += _rows(bad, "bad-date", says, corpus.schemas[name], column)
     return out
 
 
 def check_keys(corpus: Corpus, *, to_entities: bool) -> list[Finding]:
-    """Foreign keys as anti-joins: references to missing entities (``to_entities``), or else to
-    missing mentions and events."""
+    """Foreign keys as anti-joins: references into the registry (``to_entities``), or else to
+    the rows of other article tables (keys to the document table are the article itself)."""
     import polars as pl
 
     out = []
+    document, registry = table_of(corpus.schemas, "document"), table_of(corpus.schemas, "registry")
     for name, schema in corpus.schemas.items():
         table = corpus.tables[name]
         for fk in schema.foreign_keys:
-            if fk.resource == "articles" or (fk.resource == "entities") != to_entities:
-                continue  # article_id is the article itself
+            if fk.resource == document or (fk.resource == registry) != to_entities:
+                continue
             target = (
                 corpus.tables[fk.resource]
                 .select([pl.col(r).alias(f) for f, r in zip(fk.fields, fk.reference, strict=True)])
@@ -343,22 +372,26 @@ def check_keys(corpus: Corpus, *, to_entities: bool) -> list[Finding]:
             )
             missing = table.drop_nulls(list(fk.fields)).join(target, on=list(fk.fields), how="anti")
             column = fk.fields[-1]
-            noun = "entity" if fk.resource == "entities" else fk.resource[:-1]
+            noun = "entity" if fk.resource == registry else fk.resource.removesuffix("s")
             out += _rows(
                 missing,
                 "missing-reference",
                 _says(f"{{}} is not a known {noun} id", column, quote=True),
-                name,
+                schema,
                 column,
             )
     return out
 
 
 def check_hashes(corpus: Corpus) -> list[Finding]:
+    """raw.txt against the sha256 its article.yaml records (``raw.sha256``)."""
     import polars as pl
 
+    document = table_of(corpus.schemas, "document") or ""
+    if "raw_sha256" not in corpus.schemas[document].columns:
+        return []
     joined = (
-        corpus.tables["articles"]
+        corpus.tables[document]
         .join(
             corpus.raw.select(
                 "article_id", pl.col("sha256").alias("_actual"), pl.col("_file").alias("_raw")
@@ -375,24 +408,36 @@ def check_hashes(corpus: Corpus) -> list[Finding]:
         lambda r: (
             f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records {r['raw_sha256']}"
         ),
-        "articles",
+        corpus.schemas[document],
         "raw_sha256",
     )
 
 
-def check_segments(segments: pl.DataFrame) -> list[Finding]:
+def check_segments(corpus: Corpus) -> list[Finding]:
+    """The body's segments in order, none starting before the previous one ends."""
     import polars as pl
 
-    prev = pl.col("raw_end").shift(1).over("article_id", order_by="seq")
-    bad = segments.with_columns(_prev=prev).filter(pl.col("raw_start") < pl.col("_prev"))
+    body = table_of(corpus.schemas, "body")
+    if body is None:
+        return []
+    schema = corpus.schemas[body]
+    span, index = schema.spans[0], schema.source.index
+    if index is None:
+        return []
+    prev = pl.col(span.raw_end).shift(1).over("article_id", order_by=index)
+    bad = (
+        corpus.tables[body]
+        .with_columns(_prev=prev)
+        .filter(pl.col(span.raw_start) < pl.col("_prev"))
+    )
     return _rows(
         bad,
         "segment-overlap",
         lambda r: (
-            f"segment starts at {r['raw_start']}, before the previous one ends ({r['_prev']})"
+            f"segment starts at {r[span.raw_start]}, before the previous one ends ({r['_prev']})"
         ),
-        "segments",
-        "raw_start",
+        schema,
+        span.raw_start,
     )
 
 
@@ -408,8 +453,9 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     import polars as pl
 
     frames = []
+    document = table_of(corpus.schemas, "document")
     for name, schema in corpus.schemas.items():
-        key = "id" if name == "articles" else "article_id"
+        key = "id" if name == document else "article_id"
         for span in schema.spans:
             frames.append(
                 corpus.tables[name].select(
@@ -428,6 +474,7 @@ def check_spans(corpus: Corpus) -> list[Finding]:
         return []
     spans = pl.concat(frames).filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_not_null()))
     out = _span_rows(
+        corpus.schemas,
         spans.filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_null())),
         "missing-key",
         lambda r: "a span needs start, end and text",
@@ -463,27 +510,34 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     del joined
 
     out += _span_rows(
+        corpus.schemas,
         checked.filter(pl.col("_order")),
         "span-order",
         lambda r: f"span {r['_s']}:{r['_e']} ends at or before its start",
     )
     out += _span_rows(
+        corpus.schemas,
         checked.filter(pl.col("_outside")),
         "span-outside-text",
         lambda r: f"span {r['_s']}:{r['_e']} ends after the text ({r['_len']} characters)",
     )
-    out += _span_rows(wrong, "span-text-mismatch", _mismatch)
+    out += _span_rows(corpus.schemas, wrong, "span-text-mismatch", _mismatch)
     good = checked.filter(~pl.col("_order") & ~pl.col("_outside") & ~pl.col("_wrong"))
-    out += _outside_body(good.filter(pl.col("_body")), corpus.tables["segments"])
+    body = table_of(corpus.schemas, "body")
+    if body is not None:
+        out += _outside_body(corpus, good.filter(pl.col("_body")), body)
     return out
 
 
 def _span_rows(
-    frame: pl.DataFrame, code: str, message: Callable[[dict[str, Any]], str]
+    schemas: dict[str, TableSchema],
+    frame: pl.DataFrame,
+    code: str,
+    message: Callable[[dict[str, Any]], str],
 ) -> list[Finding]:
     """Findings for rows of the stacked span frame, each pointing at its span's mapping."""
     return [
-        _finding(r, code, message(r), r["_table"], r["_column"], parent=True)
+        _finding(r, code, message(r), schemas[r["_table"]], r["_column"], parent=True)
         for r in frame.iter_rows(named=True)
     ]
 
@@ -537,15 +591,17 @@ def _mismatch(r: dict[str, Any]) -> str:
     return message
 
 
-def _outside_body(spans: pl.DataFrame, segments: pl.DataFrame) -> list[Finding]:
+def _outside_body(corpus: Corpus, spans: pl.DataFrame, body: str) -> list[Finding]:
     import polars as pl
 
+    span = corpus.schemas[body].spans[0]
     segs = (
-        segments.drop_nulls(["article_id", "raw_start", "raw_end"])
+        corpus.tables[body]
+        .drop_nulls(["article_id", span.raw_start, span.raw_end])
         .select(
             pl.col("article_id").alias("_article"),
-            pl.col("raw_start").cast(pl.Int64).alias("_s"),
-            pl.col("raw_end").alias("_seg_end"),
+            pl.col(span.raw_start).cast(pl.Int64).alias("_s"),
+            pl.col(span.raw_end).alias("_seg_end"),
         )
         .sort("_article", "_s")
     )
@@ -556,36 +612,60 @@ def _outside_body(spans: pl.DataFrame, segments: pl.DataFrame) -> list[Finding]:
     )
     bad = placed.filter(pl.col("_seg_end").is_null() | (pl.col("_e") > pl.col("_seg_end")))
     return _span_rows(
+        corpus.schemas,
         bad,
         "span-outside-body",
         lambda r: f"{short(r['_t'])} at {r['_s']}:{r['_e']} is not inside a body segment",
     )
 
 
-def check_event_dates(corpus: Corpus) -> list[Finding]:
+def check_not_after(corpus: Corpus) -> list[Finding]:
+    """Dates later than their article's (``x-articlepack.not_after``): an event that "happened"
+    after the article that reports it is worth a second look."""
     import polars as pl
 
-    events = corpus.tables["events"].filter(
-        (pl.col("realis") == "actual") & pl.col("date").is_not_null()
-    )
-    joined = events.join(
-        corpus.tables["articles"].select(pl.col("id").alias("article_id"), "published_date"),
-        on="article_id",
-        how="inner",
-    ).drop_nulls("published_date")
-    n = pl.min_horizontal(pl.col("date").str.len_chars(), pl.col("published_date").str.len_chars())
-    late = joined.filter(pl.col("date").str.slice(0, n) > pl.col("published_date").str.slice(0, n))
-    return _rows(
-        late,
-        "event-after-publication",
-        lambda r: (
-            f"event {r['id']} is `actual` but dated {r['date']}, after publication "
-            f"on {r['published_date']}"
-        ),
-        "events",
-        "date",
-        id_column="id",
-    )
+    document = table_of(corpus.schemas, "document") or ""
+    out = []
+    for name, schema in corpus.schemas.items():
+        rule = schema.not_after
+        if rule is None:
+            continue
+        column, reference = str(rule["column"]), str(rule["document"])
+        when = pl.lit(True).and_(
+            *(pl.col(str(c)) == v for c, v in dict(rule.get("when") or {}).items())
+        )
+        rows = corpus.tables[name].filter(when & pl.col(column).is_not_null())
+        joined = rows.join(
+            corpus.tables[document].select(
+                pl.col("id").alias("article_id"), pl.col(reference).alias("_ref")
+            ),
+            on="article_id",
+            how="inner",
+        ).drop_nulls("_ref")
+        n = pl.min_horizontal(pl.col(column).str.len_chars(), pl.col("_ref").str.len_chars())
+        late = joined.filter(pl.col(column).str.slice(0, n) > pl.col("_ref").str.slice(0, n))
+        condition = ", ".join(f"{c} {v}" for c, v in dict(rule.get("when") or {}).items())
+
+        def says(
+            r: dict[str, Any],
+            column: str = column,
+            reference: str = reference,
+            condition: str = condition,
+        ) -> str:
+            return (
+                f"{r.get('id') or 'a row'} ({condition or 'any'}) is dated {r[column]}, after "
+                f"its article's {reference} {r['_ref']}"
+            )
+
+        out += _rows(
+            late,
+            "event-after-publication",
+            says,
+            schema,
+            column,
+            id_column="id" if "id" in schema.columns else None,
+        )
+    return out
 
 
 def check_raw_text(raw: pl.DataFrame) -> list[Finding]:
@@ -699,14 +779,14 @@ def _rows(
     frame: pl.DataFrame,
     code: str,
     message: Callable[[dict[str, Any]], str],
-    table: str,
+    schema: TableSchema,
     column: str,
     *,
     parent: bool = False,
     id_column: str | None = None,
 ) -> list[Finding]:
     return [
-        _finding(r, code, message(r), table, column, parent=parent, id_column=id_column)
+        _finding(r, code, message(r), schema, column, parent=parent, id_column=id_column)
         for r in frame.iter_rows(named=True)
     ]
 
@@ -715,15 +795,15 @@ def _finding(
     r: dict[str, Any],
     code: str,
     message: str,
-    table: str,
+    schema: TableSchema,
     column: str,
     *,
     parent: bool = False,
     id_column: str | None = None,
 ) -> Finding:
-    path = (*decode_path(r["_path"]), *column_path(table, column))
+    path = (*decode_path(r["_path"]), *column_path(schema, column))
     if parent and path:
-        path = path[:-1] if len(column_path(table, column)) > 0 else path
+        path = path[:-1] if len(column_path(schema, column)) > 0 else path
     ident = r.get(id_column) if id_column else None
     return Finding(code, r["_file"], f"{_where(path)}: {message}", path=path, id=ident)
 

@@ -30,7 +30,7 @@ from articlepack import _cache, _yaml, shape
 from articlepack._imports import HIDE_UNNEEDED
 from articlepack.errors import ProjectError as ProjectError  # re-exported: callers import it here
 from articlepack.report import Finding
-from articlepack.schema import TABLES, TableSchema, load_schemas
+from articlepack.schema import TableSchema, article_tables, load_schemas
 from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ PARALLEL_FROM = 200  # articles; below this, process start-up costs more than it
 _CHUNK = 250  # articles flattened at a time, and the fewest a worker is given at a time
 _MAX_CHUNK = 5_000  # the most: each chunk's checks cost 0.2 s more, each article ~0.1 MB
 _CHECK_FROM = 5_000  # articles; below this, workers leave the checks to the parent (faster)
-ARTICLE_TABLES = tuple(t for t in TABLES if t != "entities")
 RAW_SCHEMA = ("article_id", "raw", "sha256", "_file")  # the columns of Corpus.raw, all strings
 
 
@@ -105,15 +104,18 @@ def read(
         _warm_up(len(folders), workers)
     schemas = _schemas(root)
     dataset = _read_mapping(root, DATASET, rows)
+    layout = shape.layout(schemas)
     entities = _read_mapping(root, ENTITIES, rows, optional=True) or {}
-    _only_keys(entities, ("entities",), ENTITIES.as_posix(), rows)
-    shape.flatten_list(entities, "entities", shape.ENTITY, ENTITIES.as_posix(), (), rows, {})
+    registry = (layout.registry,) if layout.registry else ()
+    _only_keys(entities, tuple(key for key, _ in registry), ENTITIES.as_posix(), rows)
+    for key, table in registry:
+        shape.flatten_list(entities, key, table, layout, ENTITIES.as_posix(), rows, {})
     waivers = _waivers(_read_mapping(root, WAIVERS, rows, optional=True) or {}, rows)
     with store.spool() as spool:
         articles, checked = _read_folders(
             root, folders, schemas, workers, store, spool, started, checks
         )
-    tables = {**shape.frames(rows, schemas, ("entities",)), **articles.tables}
+    tables = {**shape.frames(rows, schemas, _registry(schemas)), **articles.tables}
     raw = tables.pop("raw")
     every = [
         *rows.findings,
@@ -172,7 +174,7 @@ def _read_folders(
         "yaml": [article_file(f, "article.yaml") for f in (fresh - set(same)) | gone],
     }
     tables, files = {}, {}
-    for name in (*ARTICLE_TABLES, "raw"):
+    for name in (*article_tables(schemas), "raw"):
         replaced = dropped["raw" if name == "raw" else "yaml"]
         old = cached.tables[name]
         new = [chunk.tables.pop(name) for chunk in chunks]
@@ -351,7 +353,7 @@ def _read_chunk(
     if check:
         from articlepack.checks import check_articles
 
-        entities = shape.frames(shape.Rows(), schemas, ("entities",))
+        entities = shape.frames(shape.Rows(), schemas, _registry(schemas))
         part = Corpus(root, {}, schemas, {**tables, **entities}, raw, [], [], [])
         checked = {folder: [] for folder, _ in jobs if folder not in set(same)}
         for finding in check_articles(part):
@@ -375,6 +377,8 @@ def _read_articles(
     """
     import polars as pl
 
+    layout = shape.layout(schemas)
+    names = layout.in_articles
     parts = []
     for start in range(0, len(jobs), _CHUNK):
         articles: list[shape.Article] = []
@@ -390,19 +394,19 @@ def _read_articles(
             article = _article(text, folder, rows)
             if article is not None:
                 articles.append(article)
-        tables = shape.arrow_frames(articles, schemas)
+        tables = shape.arrow_frames(articles, layout)
         if tables is None:  # something is out of shape: flatten in Python, which says what
             flat = shape.Rows()
             for article in articles:
-                shape.flatten_article(article.doc, article.id, article.file, flat)
+                shape.flatten_article(article.doc, article.id, article.file, flat, layout)
             rows.findings += flat.findings
-            tables = shape.frames(flat, schemas, ARTICLE_TABLES)
+            tables = shape.frames(flat, schemas, names)
         parts.append(tables)
     if len(parts) == 1:
         return parts[0]
     if not parts:
-        return shape.frames(shape.Rows(), schemas, ARTICLE_TABLES)
-    return {name: pl.concat([p[name] for p in parts], rechunk=True) for name in ARTICLE_TABLES}
+        return shape.frames(shape.Rows(), schemas, names)
+    return {name: pl.concat([p[name] for p in parts], rechunk=True) for name in names}
 
 
 def _empty(schemas: dict[str, TableSchema]) -> dict[str, pl.DataFrame]:
@@ -410,7 +414,12 @@ def _empty(schemas: dict[str, TableSchema]) -> dict[str, pl.DataFrame]:
     import polars as pl
 
     raw = pl.DataFrame(schema=dict.fromkeys(RAW_SCHEMA, pl.String))
-    return {**shape.frames(shape.Rows(), schemas, ARTICLE_TABLES), "raw": raw}
+    return {**shape.frames(shape.Rows(), schemas, article_tables(schemas)), "raw": raw}
+
+
+def _registry(schemas: dict[str, TableSchema]) -> tuple[str, ...]:
+    """The table read from corpus/entities.yaml, if the schemas declare one."""
+    return tuple(n for n, s in schemas.items() if s.source.kind == "registry")
 
 
 DATASET = Path("corpus", "dataset.yaml")
@@ -441,16 +450,22 @@ def _schemas(root: Path) -> dict[str, TableSchema]:
                 schema.spans,
                 schema.dates,
                 schema.derived,
+                schema.not_after,
+                schema.paths,
             )
+            missing = sorted(schema.context - columns)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ProjectError(
                 f"{where} is not a Table Schema articlepack can use ({exc!r})"
             ) from None
-        missing = sorted(shape.NEEDED.get(name, set()) - columns)
         if missing:
             raise ProjectError(
-                f"{where} lacks the field(s) {', '.join(missing)} that articlepack reads"
+                f"{where} lacks the field(s) {', '.join(missing)} that its rows' place fills"
             )
+    try:
+        shape.layout(schemas)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProjectError(f"schemas/: {exc}") from None
     return schemas
 
 

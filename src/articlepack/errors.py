@@ -9,7 +9,9 @@ ArticlepackError
 ├── CardError(ValueError)            the dataset card's YAML would be refused by the Hub
 ├── IntegrityError(ValueError)       a release file differs from the release's record
 ├── PublishError(RuntimeError)       publishing was refused, or the Hub refused the publication
-└── HubError(OSError)                the Hub could not be reached or answered with an error
+├── HubError(OSError)                the Hub could not be reached or answered with an error
+└── DiffError(ValueError)            a side of a diff is not a usable release, project or revision
+    └── VersionTooLow                the declared version is lower than the changes require
 """
 
 from __future__ import annotations
@@ -77,3 +79,11 @@ class HubError(ArticlepackError, OSError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class DiffError(ArticlepackError, ValueError):
+    """A side of a diff is unusable: not a release, project or git revision, or not readable."""
+
+
+class VersionTooLow(DiffError):
+    """The declared version is lower than the changes require (``changelog`` refuses to write)."""

@@ -11,14 +11,14 @@ naming the file. ``expect=`` pins the sha256 of the release's ``datapackage.json
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from articlepack.errors import ArticlepackError
+from articlepack.errors import ArticlepackError, IntegrityError
 from articlepack.record import CARD, RECORD, Record, ReleaseFolder, Resource, read_record
-from articlepack.schema import TABLES
 from articlepack.verify import card_problems, front_matter, open_verified, verify
 
 Format = Literal["datasets", "pandas", "polars", "arrow"]
@@ -26,6 +26,14 @@ FORMATS: tuple[str, ...] = ("datasets", "pandas", "polars", "arrow")
 BUNDLE = "_release"
 CITATION = "CITATION.cff"
 MAX_CITATION_BYTES = 1 << 20
+
+if TYPE_CHECKING:
+    import datasets
+    import pandas
+    import polars
+    import pyarrow
+
+_TABLE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -64,22 +72,80 @@ def resolve(
         from articlepack._hub_http import talking
 
         # datasets.load_dataset(folder, config) picks its builder from the files of the card's
-        # first config (articles), so those come too; a Hub failure becomes a HubError.
+        # first config (the record's first table), so those come too; a Hub failure becomes a
+        # HubError.
         with talking(f"{repo}@{revision or 'main'}", cached=True):
+            patterns = [RECORD, CARD, f"data/{table}/*"]
             folder = Path(
                 snapshot_download(
-                    repo_id=repo,
-                    repo_type="dataset",
-                    revision=revision,
-                    allow_patterns=[RECORD, CARD, f"data/{table}/*", f"data/{TABLES[0]}/*"],
+                    repo_id=repo, repo_type="dataset", revision=revision, allow_patterns=patterns
                 )
             )
+            first = _first_table(folder)
+            if first not in (None, table):
+                patterns.append(f"data/{first}/*")
+                folder = Path(
+                    snapshot_download(
+                        repo_id=repo,
+                        repo_type="dataset",
+                        revision=revision,
+                        allow_patterns=patterns,
+                    )
+                )
         # The Hub cache's snapshot files are links into <repo cache>/blobs/.
         cache = folder.parents[1] if folder.parent.name == "snapshots" else None
         return ReleaseFolder(folder, links_within=cache)
     if revision is not None:
         raise ValueError("revision= needs repo=")
     return ReleaseFolder(Path(release) if release is not None else bundled())
+
+
+@overload
+def load(
+    table: str = "articles",
+    *,
+    release: Path | str | None = None,
+    repo: str | None = None,
+    revision: str | None = None,
+    format: Literal["datasets"] = "datasets",
+    expect: str | None = None,
+) -> datasets.Dataset: ...
+
+
+@overload
+def load(
+    table: str = "articles",
+    *,
+    release: Path | str | None = None,
+    repo: str | None = None,
+    revision: str | None = None,
+    format: Literal["pandas"],
+    expect: str | None = None,
+) -> pandas.DataFrame: ...
+
+
+@overload
+def load(
+    table: str = "articles",
+    *,
+    release: Path | str | None = None,
+    repo: str | None = None,
+    revision: str | None = None,
+    format: Literal["polars"],
+    expect: str | None = None,
+) -> polars.DataFrame: ...
+
+
+@overload
+def load(
+    table: str = "articles",
+    *,
+    release: Path | str | None = None,
+    repo: str | None = None,
+    revision: str | None = None,
+    format: Literal["arrow"],
+    expect: str | None = None,
+) -> pyarrow.Table: ...
 
 
 def load(
@@ -97,15 +163,17 @@ def load(
     ``expect`` (the sha256 of the release's ``datapackage.json``, as ``articlepack build``
     prints it), only that release is accepted.
     """
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; choose one of: {', '.join(TABLES)}")
+    if not _TABLE.fullmatch(table):
+        raise ValueError(
+            f"unknown table {table!r}: a table's name is lowercase letters, digits and _"
+        )
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     folder = resolve(table, release, repo, revision)
     found = read_record(folder, expect=expect)
     resource = found.resources.get(table)
     if resource is None:
-        raise folder.refuse(f"{RECORD} declares no table {table!r}")
+        raise ValueError(f"unknown table {table!r}; choose one of: {', '.join(found.resources)}")
     if format == "datasets":
         return _dataset(folder, found, resource)
     from articlepack import tablefile
@@ -117,6 +185,16 @@ def load(
 
         return pl.from_arrow(arrow)
     return arrow.to_pandas() if format == "pandas" else arrow
+
+
+def _first_table(folder: Path) -> str | None:
+    """The first table a downloaded record declares (the card's default config), if readable."""
+    try:
+        return next(
+            iter(read_record(ReleaseFolder(folder, links_within=folder.parents[1])).resources)
+        )
+    except (IntegrityError, StopIteration, IndexError):
+        return None
 
 
 def _dataset(folder: ReleaseFolder, found: Record, resource: Resource) -> Any:

@@ -1,17 +1,36 @@
 """The one schema source of truth: Frictionless Table Schemas in ``schemas/<table>.schema.yaml``.
 
-Everything else is derived here: the pandera (polars) validator, the Arrow schema of the Parquet
-files, the Hugging Face ``Features``, the Croissant fields and the Data Package resource schema.
-articlepack's own keys live under ``x-articlepack``:
+Every ``*.schema.yaml`` of a project is a table; the schemas say what article.yaml and
+entities.yaml may hold. Everything else is derived here: where each column is read from, the
+pandera (polars) validator, the Arrow schema of the Parquet files, the Hugging Face
+``Features``, the Croissant fields and the Data Package resource schema. articlepack's own keys
+live under ``x-articlepack``:
 
+- ``rows``: where the table's rows come from. ``document``: one row per article.yaml;
+  ``{list: KEY, index: COLUMN}``: one row per item of the list KEY of article.yaml (the
+  default, with KEY the table's name), its position in COLUMN if given; ``{registry: KEY}``:
+  one row per item of the list KEY of corpus/entities.yaml; ``{unnest: TABLE, lists: {KEY:
+  ROLE}, role: COLUMN, value: COLUMN, parent: {COLUMN: COLUMN}}``: one row per value of the
+  lists KEY of each item of TABLE, with its ROLE (event arguments from actors and recipients).
+- ``objects``: keys of article.yaml that hold a mapping; their keys become ``<object>_<key>``
+  columns (``source: {record: ..}`` is ``source_record``). ``keys``: a column read from a key
+  of another name (``entity_id: entity``).
 - ``spans``: groups of columns that form one text span (``text``, ``raw_start``, ``raw_end`` and,
   for spans inside the body, the published ``start``/``end``); ``within`` is ``body`` or ``raw``.
+  A span whose columns are plain ``text``/``raw_start``/``raw_end`` is the item itself
+  (``{start, end, text}``); any other is read from the key its ``text`` column names.
+- ``body: true``: the table of each article's own content (spans ``within: body`` lie inside
+  it, and the published ``text`` of the document table joins it). ``derived``: columns the
+  build computes rather than reads.
 - ``dates``: ISO 8601 string columns (day, month or year precision) whose calendar is checked.
+- ``not_after``: ``{column: C, document: D, when: {COLUMN: VALUE}}``: a date C later than its
+  article's D is worth a warning (an event that "happened" after the article reporting it).
 - ``array_items``: the item type (and optional ``enum``) of ``array`` columns.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,9 +45,7 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow
 
-#: Tables in dependency order (a table's foreign keys point only to tables before it).
-TABLES = ("articles", "segments", "entities", "mentions", "events", "event_arguments", "quotes")
-
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 _POLARS = {"string": "String", "integer": "Int64", "number": "Float64", "boolean": "Boolean"}
 _HF = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
@@ -50,6 +67,24 @@ class Span:
     within: str  # "body" or "raw"
     start: str | None = None
     end: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a table's rows come from (``x-articlepack.rows``)."""
+
+    kind: str  # document | list | registry | unnest
+    key: str | None = None  # the YAML list (list, registry) or the parent table (unnest)
+    index: str | None = None  # list: the column given each item's position
+    lists: Mapping[str, str] = field(default_factory=dict)  # unnest: YAML key -> role
+    role: str | None = None  # unnest: the column that holds the role
+    value: str | None = None  # unnest: the column that holds the list's value
+    parent: Mapping[str, str] = field(default_factory=dict)  # unnest: column <- parent column
+
+    @property
+    def in_articles(self) -> bool:
+        """Whether the rows are read from article.yaml files (not from entities.yaml)."""
+        return self.kind != "registry"
 
 
 @dataclass(frozen=True)
@@ -116,7 +151,81 @@ class TableSchema:
     def derived(self) -> frozenset[str]:
         """Columns computed at build time (published offsets and text), not read from YAML."""
         names = {c for s in self.spans for c in (s.start, s.end) if c}
-        return frozenset(names | ({"text"} if self.name == "articles" else set()))
+        return frozenset(names | set(self.extension.get("derived", [])))
+
+    @cached_property
+    def source(self) -> Source:
+        rows = self.extension.get("rows", {"list": self.name})
+        if rows == "document":
+            return Source("document")
+        if not isinstance(rows, dict) or len({"list", "registry", "unnest"} & set(rows)) != 1:
+            raise ValueError(
+                "x-articlepack.rows is `document`, {list: ..}, {registry: ..} or {unnest: ..}"
+            )
+        if "unnest" in rows:
+            return Source(
+                "unnest",
+                str(rows["unnest"]),
+                lists=dict(rows["lists"]),
+                role=str(rows["role"]),
+                value=str(rows["value"]),
+                parent=dict(rows.get("parent", {})),
+            )
+        kind = "list" if "list" in rows else "registry"
+        return Source(kind, str(rows[kind]), index=rows.get("index"))
+
+    @property
+    def body(self) -> bool:
+        """Whether this is the table of each article's own content."""
+        return self.extension.get("body") is True
+
+    @cached_property
+    def context(self) -> frozenset[str]:
+        """Columns the reader fills from a row's place, not from a key of its own."""
+        source = self.source
+        if source.kind == "unnest":
+            return frozenset({"article_id", source.role or "", source.value or "", *source.parent})
+        if source.kind == "list":
+            return frozenset({"article_id", *([source.index] if source.index else [])})
+        return frozenset()
+
+    @cached_property
+    def paths(self) -> dict[str, tuple[str, ...]]:
+        """Column -> the YAML keys below its row that hold it, for every column read from YAML."""
+        objects = [str(o) for o in self.extension.get("objects", [])]
+        keys = {str(c): tuple(str(k).split(".")) for c, k in self.extension.get("keys", {}).items()}
+
+        def plain(column: str) -> tuple[str, ...]:
+            if column in keys:
+                return keys[column]
+            for name in objects:
+                if column.startswith(f"{name}_"):
+                    return (name, column[len(name) + 1 :])
+            return (column,)
+
+        out: dict[str, tuple[str, ...]] = {}
+        for span in self.spans:
+            item = (span.text, span.raw_start, span.raw_end) == ("text", "raw_start", "raw_end")
+            base = () if item else plain(span.text)
+            for column, key in (
+                (span.text, "text"),
+                (span.raw_start, "start"),
+                (span.raw_end, "end"),
+            ):
+                out[column] = (*base, key)
+        for column in self.columns:
+            if column not in out and column not in self.derived | self.context:
+                out[column] = plain(column)
+        return out
+
+    @cached_property
+    def not_after(self) -> dict[str, Any] | None:
+        rule = self.extension.get("not_after")
+        if rule is None:
+            return None
+        if not isinstance(rule, dict) or not {"column", "document"} <= set(rule):
+            raise ValueError("x-articlepack.not_after is {column, document, when}")
+        return dict(rule)
 
     def frictionless(self, *, parquet: bool = False) -> dict[str, Any]:
         """The standard Table Schema descriptor (without articlepack's extension keys).
@@ -266,10 +375,13 @@ def _anchored(pattern: str) -> str:
 
 
 def load_schemas(directory: Path) -> dict[str, TableSchema]:
-    """Read every ``<table>.schema.yaml`` in ``directory``; raise :class:`SchemaError` on problems."""
+    """Every ``<table>.schema.yaml`` in ``directory``, in dependency order (a table's foreign keys
+    point only to tables before it); raise :class:`SchemaError` on problems."""
     schemas = {}
-    for name in TABLES:
-        path = directory / f"{name}.schema.yaml"
+    for path in sorted(directory.glob("*.schema.yaml")):
+        name = path.name.removesuffix(".schema.yaml")
+        if not _NAME.fullmatch(name):
+            raise SchemaError(f"{path}: a table's name is lowercase letters, digits and _")
         try:
             descriptor = _yaml.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
@@ -279,4 +391,58 @@ def load_schemas(directory: Path) -> dict[str, TableSchema]:
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
             raise SchemaError(f"{path}: a Table Schema needs a list of `fields`")
         schemas[name] = TableSchema(name, descriptor)
-    return schemas
+    return {name: schemas[name] for name in _in_order(schemas)}
+
+
+def _in_order(schemas: dict[str, TableSchema]) -> list[str]:
+    """Tables in dependency order; among those ready, the document, body and registry first."""
+
+    def rank(name: str) -> tuple[int, str]:
+        schema = schemas[name]
+        rows = schema.extension.get("rows")
+        registry = isinstance(rows, dict) and "registry" in rows
+        return (0 if rows == "document" else 1 if schema.body else 2 if registry else 3, name)
+
+    needs = {
+        name: {
+            str(fk.get("reference", {}).get("resource") or name)
+            for fk in schema.descriptor.get("foreignKeys", [])
+            if isinstance(fk, dict) and isinstance(fk.get("reference"), dict)
+        }
+        - {name}
+        for name, schema in schemas.items()
+    }
+    for name, wanted in needs.items():
+        if wanted - set(schemas):
+            missing = ", ".join(sorted(wanted - set(schemas)))
+            raise SchemaError(
+                f"schemas/{name}.schema.yaml: a foreign key refers to {missing}, which has no "
+                "schema in schemas/"
+            )
+    order: list[str] = []
+    while len(order) < len(schemas):
+        ready = [n for n in schemas if n not in order and needs[n] <= set(order)]
+        if not ready:
+            loop = ", ".join(sorted(set(schemas) - set(order)))
+            raise SchemaError(f"the foreign keys of {loop} refer to each other in a circle")
+        order.append(min(ready, key=rank))
+    return order
+
+
+def article_tables(schemas: Mapping[str, TableSchema]) -> tuple[str, ...]:
+    """The tables whose rows are read from article.yaml files, in order."""
+    return tuple(name for name, schema in schemas.items() if schema.source.in_articles)
+
+
+def table_of(schemas: Mapping[str, TableSchema], role: str) -> str | None:
+    """The table that plays ``role`` in the corpus format, if any: ``document`` (one row per
+    article.yaml), ``body`` (each article's own content), ``registry`` (corpus/entities.yaml)."""
+    for name, schema in schemas.items():
+        rows = schema.extension.get("rows")
+        if (
+            (role == "document" and rows == "document")
+            or (role == "body" and schema.body)
+            or (role == "registry" and isinstance(rows, dict) and "registry" in rows)
+        ):
+            return name
+    return None

@@ -15,20 +15,22 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from articlepack.report import Finding
-from articlepack.schema import TableSchema
+from articlepack.schema import TableSchema, article_tables
 
 if TYPE_CHECKING:
     import polars as pl
     import pyarrow as pa
 
-# A spec maps each YAML key to a column (with its Python type) or to a nested spec.
-# Kinds: str, int, strs (list of str), ids (list of id strings -> event_arguments), span, list.
+# A spec maps each YAML key to a column (with its kind of value) or to a nested spec. Kinds:
+# str, date, int, num, bool; strs, ints, nums, bools (lists of them); ids (a list whose values
+# become the rows of a table that unnests it).
 
 
 @dataclass(frozen=True)
 class Col:
     name: str
     kind: str = "str"
+    table: str | None = None  # kind ids: the table whose rows the list's values become
 
 
 @dataclass(frozen=True)
@@ -48,136 +50,138 @@ class SpanOf:
         }
 
 
-def _span(text: str, prefix: str | None = None) -> SpanOf:
-    prefix = text if prefix is None else prefix
-    return SpanOf(text, f"{prefix}_raw_start", f"{prefix}_raw_end")
+_SCALAR = {"string": "str", "integer": "int", "number": "num", "boolean": "bool"}
+_LIST = {"string": "strs", "integer": "ints", "number": "nums", "boolean": "bools"}
 
 
-_ARTICLE: dict[str, Any] = {
-    "id": Col("id"),
-    "source": {
-        "record": Col("source_record"),
-        "publisher": Col("source_publisher"),
-        "publisher_basis": Col("source_publisher_basis"),
-        "publisher_evidence": _span("source_publisher_evidence"),
-        "url": Col("source_url"),
-        "credited": Col("source_credited", "strs"),
-    },
-    "raw": {"sha256": Col("raw_sha256")},
-    "published": {
-        "date": Col("published_date", "date"),
-        "basis": Col("published_basis"),
-        "evidence": _span("published_evidence"),
-    },
-    "title": _span("title"),
-    "language": Col("language"),
-    "rights": {"statement": Col("rights_statement"), "distribution": Col("rights_distribution")},
-    "tags": Col("tags", "strs"),
-    "annotators": Col("annotators", "strs"),
-}
-_SEGMENT: dict[str, Any] = {
-    "start": Col("raw_start", "int"),
-    "end": Col("raw_end", "int"),
-    "text": Col("text"),
-}
-_MENTION: dict[str, Any] = {
-    "id": Col("id"),
-    "start": Col("raw_start", "int"),
-    "end": Col("raw_end", "int"),
-    "text": Col("text"),
-    "entity": Col("entity_id"),
-}
-_EVENT: dict[str, Any] = {
-    "id": Col("id"),
-    "type": Col("type"),
-    "mode": Col("mode"),
-    "realis": Col("realis"),
-    "trigger": SpanOf("trigger", "trigger_raw_start", "trigger_raw_end"),
-    "actors": Col("actor", "ids"),
-    "recipients": Col("recipient", "ids"),
-    "location": Col("location"),
-    "date": Col("date", "date"),
-    "date_evidence": _span("date_evidence"),
-    "context": Col("context", "strs"),
-}
-_QUOTE: dict[str, Any] = {
-    "id": Col("id"),
-    "speaker": Col("speaker"),
-    "kind": Col("kind"),
-    "cue": _span("cue"),
-    "content": _span("content"),
-}
-#: article.yaml list key -> (table, item spec)
-_LISTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "body": ("segments", _SEGMENT),
-    "mentions": ("mentions", _MENTION),
-    "events": ("events", _EVENT),
-    "quotes": ("quotes", _QUOTE),
-}
-ENTITY: dict[str, Any] = {
-    "id": Col("id"),
-    "name": Col("name"),
-    "type": Col("type"),
-    "aliases": Col("aliases", "strs"),
-    "country": Col("country"),
-    "sector": Col("sector"),
-    "wikidata": Col("wikidata"),
-}
-_TABLE_SPECS: dict[str, dict[str, Any]] = {
-    "articles": _ARTICLE,
-    "entities": ENTITY,
-    **{t: spec for t, spec in _LISTS.values()},
-    "event_arguments": {"actors": Col("mention_id")},
-}
+@dataclass(frozen=True)
+class Layout:
+    """How the corpus files map onto the tables, as the schemas declare it.
+
+    ``document`` is the table with one row per article.yaml, ``lists`` maps each list key of
+    article.yaml to its table, ``registry`` is the (key, table) of corpus/entities.yaml, and
+    ``specs`` gives each table's row shape.
+    """
+
+    schemas: Mapping[str, TableSchema]
+    document: str
+    lists: dict[str, str]
+    registry: tuple[str, str] | None
+    specs: dict[str, dict[str, Any]]
+
+    @property
+    def in_articles(self) -> tuple[str, ...]:
+        """The tables whose rows come from article.yaml files."""
+        return article_tables(self.schemas)
+
+    @cached_property
+    def document_spec(self) -> dict[str, Any]:
+        """The whole article.yaml: the document table's keys and one key per list."""
+        return {**self.specs[self.document], **dict.fromkeys(self.lists)}
 
 
-def _paths(spec: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for key, target in spec.items():
-        if isinstance(target, dict):
-            out.update(_paths(target, (*prefix, key)))
-        elif isinstance(target, SpanOf):
-            out.update(
-                {
-                    target.raw_start: (*prefix, key, "start"),
-                    target.raw_end: (*prefix, key, "end"),
-                    target.text: (*prefix, key, "text"),
-                }
+def layout(schemas: Mapping[str, TableSchema]) -> Layout:
+    """The corpus layout the schemas declare; :class:`ValueError` when it cannot be read."""
+    documents = [n for n, s in schemas.items() if s.source.kind == "document"]
+    if len(documents) != 1:
+        raise ValueError(
+            f"exactly one table has `rows: document` (one row per article.yaml), not {len(documents)}"
+        )
+    lists: dict[str, str] = {}
+    registry = None
+    for name, schema in schemas.items():
+        source = schema.source
+        if source.kind == "list":
+            if source.key in lists:
+                raise ValueError(f"{name} and {lists[source.key or '']} both read `{source.key}:`")
+            lists[source.key or name] = name
+        elif source.kind == "registry":
+            if registry is not None:
+                raise ValueError("only one table can be read from corpus/entities.yaml")
+            registry = (source.key or name, name)
+        elif source.kind == "unnest" and schemas.get(source.key or "") is None:
+            raise ValueError(f"{name} unnests the lists of {source.key}, which has no schema")
+    for name, schema in schemas.items():
+        if schema.body and not (
+            schema.source.kind == "list"
+            and schema.source.index
+            and schema.spans
+            and schema.spans[0].start
+            and schema.spans[0].end
+        ):
+            raise ValueError(
+                f"{name}, the body, is a list with an `index` whose first span has start and end"
             )
-        elif isinstance(target, Col):
-            out[target.name] = (*prefix, key)
-    return out
+    if "id" not in schemas[documents[0]].columns:
+        raise ValueError(f"{documents[0]}, one row per article.yaml, has no `id` field")
+    specs = {name: _spec(schema, schemas) for name, schema in schemas.items()}
+    clash = set(lists) & set(specs[documents[0]])
+    if clash:
+        raise ValueError(f"article.yaml's `{sorted(clash)[0]}` is both a list and a field")
+    return Layout(schemas, documents[0], lists, registry, specs)
 
 
-COLUMN_PATHS = {table: _paths(spec) for table, spec in _TABLE_SPECS.items()}
-#: table -> the columns the reader fills, which the project's Table Schemas must declare
-_IDS = {
-    c.name
-    for spec in _TABLE_SPECS.values()
-    for c in spec.values()
-    if isinstance(c, Col) and c.kind == "ids"
-}
-NEEDED: dict[str, set[str]] = {
-    **{table: set(paths) - _IDS for table, paths in COLUMN_PATHS.items()},
-    **{table: {*COLUMN_PATHS[table], "article_id"} - _IDS for table, _ in _LISTS.values()},
-    "segments": {*COLUMN_PATHS["segments"], "article_id", "seq"},
-    "event_arguments": {"article_id", "event_id", "role", "mention_id"},
-}
+def _spec(schema: TableSchema, schemas: Mapping[str, TableSchema]) -> dict[str, Any]:
+    """One row's YAML shape: its columns at their paths, its spans, the lists others unnest."""
+    spec: dict[str, Any] = {}
+
+    def place(path: tuple[str, ...], target: Any) -> None:
+        node = spec
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"{schema.name}: `{'.'.join(path)}` is both a value and a mapping")
+        if path[-1] in node:
+            raise ValueError(f"{schema.name}: two columns are read from `{'.'.join(path)}`")
+        node[path[-1]] = target
+
+    spans = {s.text: s for s in schema.spans}
+    named = {c for s in spans.values() for c in (s.raw_start, s.raw_end)}
+    for column, path in schema.paths.items():
+        span = spans.get(column)
+        if span is not None and path[-1] == "text" and len(path) > 1:
+            place(path[:-1], SpanOf(span.text, span.raw_start, span.raw_end))
+        elif column not in named or len(path) == 1:
+            place(path, Col(column, _value_kind(schema, column)))
+    for name, other in schemas.items():
+        source = other.source
+        if source.kind == "unnest" and source.key == schema.name:
+            for key, role in source.lists.items():
+                place((key,), Col(role, "ids", name))
+    return spec
 
 
-def column_path(table: str, column: str) -> tuple[str, ...]:
+def _value_kind(schema: TableSchema, column: str) -> str:
+    kind = schema.field(column).get("type", "string")
+    if kind == "array":
+        return _LIST[schema.item(column)["type"]]
+    if column in schema.dates:
+        return "date"
+    return _SCALAR[kind]
+
+
+def column_path(schema: TableSchema, column: str) -> tuple[str, ...]:
     """The YAML keys below a row's own path that hold ``column`` (empty when not read from YAML)."""
-    if table == "event_arguments":
-        return ()
-    return COLUMN_PATHS.get(table, {}).get(column, ())
+    return schema.paths.get(column, ())
 
 
-_KINDS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "date": (str,)}
+_KINDS: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "date": (str,),
+    "num": (int, float),
+    "bool": (bool,),
+}
 _KIND_NAMES = {
     "str": "a string",
     "int": "an integer",
     "date": "a date string",
+    "num": "a number",
+    "bool": "true or false",
     "strs": "a list of strings",
+    "ints": "a list of integers",
+    "nums": "a list of numbers",
+    "bools": "a list of true/false values",
     "ids": "a list of ids",
 }
 
@@ -227,28 +231,27 @@ def _dtypes(schema: TableSchema) -> dict[str, pl.DataType]:
 def flatten_list(
     doc: Mapping[Any, Any],
     key: str,
-    spec: dict[str, Any],
+    table: str,
+    layout: Layout,
     file: str,
-    path: tuple[Any, ...],
     rows: Rows,
     context: dict[str, Any],
-    *,
-    table: str | None = None,
 ) -> None:
-    table = table or key
+    """The items of the list ``key`` of ``doc`` as rows of ``table``, and the rows of the tables
+    that unnest their lists."""
     items = doc.get(key)
     if items is None:
         return
     if not isinstance(items, list):
         rows.findings.append(
-            Finding(
-                "wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(*path, key)
-            )
+            Finding("wrong-type", file, f"`{key}` must be a list, not {_kind(items)}", path=(key,))
         )
         return
     out = rows.table(table)
+    index = layout.schemas[table].source.index
+    spec = layout.specs[table]
     for i, item in enumerate(items):
-        item_path = (*path, key, i)
+        item_path = (key, i)
         if not isinstance(item, dict):
             rows.findings.append(
                 Finding(
@@ -260,20 +263,23 @@ def flatten_list(
             )
             continue
         row: dict[str, Any] = {**context, "_file": file, "_path": encode_path(item_path)}
-        if table == "segments":
-            row["seq"] = i
-        ids = _flatten(item, spec, row, file, item_path, rows)
+        if index:
+            row[index] = i
+        lists = _flatten(item, spec, row, file, item_path, rows)
         out.append(row)
-        for role, values in ids.items():
-            for j, mention in enumerate(values):
-                rows.table("event_arguments").append(
+        for col, values in lists.items():
+            source = layout.schemas[col.table or ""].source
+            parent = {c: row.get(p) for c, p in source.parent.items()}
+            yaml_key = next(k for k, role in source.lists.items() if role == col.name)
+            for j, value in enumerate(values):
+                rows.table(col.table or "").append(
                     {
-                        "article_id": context.get("article_id"),
-                        "event_id": row.get("id"),
-                        "role": role,
-                        "mention_id": mention,
+                        **context,
+                        **parent,
+                        source.role or "": col.name,
+                        source.value or "": value,
                         "_file": file,
-                        "_path": encode_path((*item_path, f"{role}s", j)),
+                        "_path": encode_path((*item_path, yaml_key, j)),
                     }
                 )
 
@@ -281,7 +287,7 @@ def flatten_list(
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-_FAST = {"str": str, "date": str, "int": int}  # kinds whose values are checked by exact type
+_FAST = {"str": str, "date": str, "int": int, "num": float, "bool": bool}  # by exact type
 
 
 def _flatten(
@@ -291,9 +297,11 @@ def _flatten(
     file: str,
     path: tuple[Any, ...],
     rows: Rows,
-) -> dict[str, list[Any]]:
-    """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types."""
-    ids: dict[str, list[Any]] = {}
+) -> dict[Col, list[Any]]:
+    """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types.
+
+    Returns the lists that other tables unnest, by their column."""
+    ids: dict[Col, list[Any]] = {}
     for key, value in doc.items():
         target: Any = spec.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
         # The common case, checked with as little work as possible: a well-typed scalar or span.
@@ -312,7 +320,7 @@ def _flatten_value(
     key: Any,
     value: Any,
     spec: dict[str, Any],
-    ids: dict[str, list[Any]],
+    ids: dict[Col, list[Any]],
     row: dict[str, Any],
     file: str,
     path: tuple[Any, ...],
@@ -373,7 +381,9 @@ def _flatten_value(
                 path=where,
             )
         )
-    elif target.kind == "int" and not _INT64[0] <= value <= _INT64[1]:
+    elif (
+        target.kind in ("int", "num") and type(value) is int and not _INT64[0] <= value <= _INT64[1]
+    ):
         rows.findings.append(
             Finding(
                 "out-of-range",
@@ -383,7 +393,7 @@ def _flatten_value(
             )
         )
     elif target.kind == "ids":
-        ids[target.name] = value
+        ids[target] = value
     else:
         row[target.name] = value
 
@@ -392,9 +402,14 @@ _UNKNOWN = object()
 
 
 def _typed(value: Any, kind: str) -> bool:
-    if kind in ("strs", "ids"):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind in _ITEMS:
+        return isinstance(value, list) and all(_typed(v, _ITEMS[kind]) for v in value)
+    if kind == "bool":
+        return isinstance(value, bool)
     return isinstance(value, _KINDS[kind]) and not isinstance(value, bool)
+
+
+_ITEMS = {"strs": "str", "ids": "str", "ints": "int", "nums": "num", "bools": "bool"}
 
 
 _GLIMPSE = reprlib.Repr()
@@ -426,13 +441,15 @@ def dotted(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def flatten_article(doc: Mapping[Any, Any], article_id: str, file: str, rows: Rows) -> None:
+def flatten_article(
+    doc: Mapping[Any, Any], article_id: str, file: str, rows: Rows, layout: Layout
+) -> None:
     """An article.yaml document as rows, with a finding for each value out of shape."""
     row: dict[str, Any] = {}
-    _flatten(doc, {**_ARTICLE, **dict.fromkeys(_LISTS)}, row, file, (), rows)
-    rows.table("articles").append({**row, "_file": file, "_path": ""})
-    for key, (table, spec) in _LISTS.items():
-        flatten_list(doc, key, spec, file, (), rows, {"article_id": article_id}, table=table)
+    _flatten(doc, layout.document_spec, row, file, (), rows)
+    rows.table(layout.document).append({**row, "_file": file, "_path": ""})
+    for key, table in layout.lists.items():
+        flatten_list(doc, key, table, layout, file, rows, {"article_id": article_id})
 
 
 # -- the Arrow path -----------------------------------------------------------------------------
@@ -451,9 +468,7 @@ class _Unfit(Exception):
     """A value that Arrow's inferred types show is not of the type its key expects."""
 
 
-def arrow_frames(
-    articles: list[Article], schemas: dict[str, TableSchema]
-) -> dict[str, pl.DataFrame] | None:
+def arrow_frames(articles: list[Article], layout: Layout) -> dict[str, pl.DataFrame] | None:
     """The article tables of well-formed articles, flattened by Arrow; None if any is not.
 
     Arrow infers each table's types from the values, in C++. The result is used only when the
@@ -464,11 +479,11 @@ def arrow_frames(
     import polars as pl
 
     heads: list[dict[Any, Any]] = []
-    items: dict[str, list[Any]] = {key: [] for key in _LISTS}
-    counts: dict[str, list[int]] = {key: [] for key in _LISTS}
+    items: dict[str, list[Any]] = {key: [] for key in layout.lists}
+    counts: dict[str, list[int]] = {key: [] for key in layout.lists}
     for article in articles:
-        heads.append({k: v for k, v in article.doc.items() if k not in _LISTS})
-        for key in _LISTS:
+        heads.append({k: v for k, v in article.doc.items() if k not in layout.lists})
+        for key in layout.lists:
             value = article.doc.get(key)
             if value is not None and type(value) is not list:
                 return None
@@ -478,18 +493,22 @@ def arrow_frames(
         {"article_id": [a.id for a in articles], "_file": [a.file for a in articles]},
         schema={"article_id": pl.String, "_file": pl.String},
     )
+    document = layout.document
     try:
+        leaves = _leaves(heads, layout.specs[document])
         out = {
-            "articles": _frame(
-                _leaves(heads, _ARTICLE), "articles", schemas, owners.with_columns(_path=pl.lit(""))
+            document: _frame(
+                leaves, layout.schemas[document], owners.with_columns(_path=pl.lit(""))
             )
         }
-        for key, (table, spec) in _LISTS.items():
-            context = _owners(owners, counts[key], key)
-            leaves = _leaves(items[key], spec)
-            out[table] = _frame(leaves, table, schemas, context)
-            if table == "events":
-                out["event_arguments"] = _arguments(out[table], leaves, schemas["event_arguments"])
+        for key, table in layout.lists.items():
+            schema = layout.schemas[table]
+            context = _owners(owners, counts[key], key, schema.source.index)
+            leaves = _leaves(items[key], layout.specs[table])
+            out[table] = _frame(leaves, schema, context)
+            for col in layout.specs[table].values():
+                if isinstance(col, Col) and col.kind == "ids" and col.table not in out:
+                    out[col.table or ""] = _unnested(out[table], leaves, layout, col.table or "")
     except _Unfit:
         return None
     return out
@@ -527,7 +546,9 @@ def _arrow_type(spec: dict[str, Any]) -> pa.DataType:
     """The Arrow type a spec's well-formed mapping has."""
     import pyarrow as pa
 
-    kinds = {"str": pa.string(), "date": pa.string(), "int": pa.int64()}
+    scalars = {"str": pa.string(), "int": pa.int64(), "num": pa.float64(), "bool": pa.bool_()}
+    kinds = {**scalars, "date": pa.string()}
+    kinds.update({many: pa.list_(scalars[one]) for many, one in _ITEMS.items()})
     fields = []
     for key, target in spec.items():
         if isinstance(target, dict):
@@ -535,7 +556,7 @@ def _arrow_type(spec: dict[str, Any]) -> pa.DataType:
         elif isinstance(target, SpanOf):
             fields.append((key, _arrow_type(target.spec)))
         elif isinstance(target, Col):
-            fields.append((key, kinds.get(target.kind) or pa.list_(pa.string())))
+            fields.append((key, kinds[target.kind]))
     return pa.struct(fields)
 
 
@@ -555,38 +576,35 @@ def _fits(inferred: pa.DataType, expected: pa.DataType) -> bool:
     return bool(inferred == expected)
 
 
-def _owners(owners: pl.DataFrame, counts: list[int], key: str) -> pl.DataFrame:
-    """``article_id``, ``_file``, ``seq`` and ``_path`` of each item of the list ``key``.
+def _owners(owners: pl.DataFrame, counts: list[int], key: str, index: str | None) -> pl.DataFrame:
+    """``article_id``, ``_file``, ``_path`` (and the ``index`` column) of each item of ``key``.
 
     The owners' strings are gathered, not repeated: each item's row points at its article's
     one copy of them (16 bytes a row instead of a 100-byte copy; a mention has ~40 siblings).
     """
     import polars as pl
 
-    return (
+    rows = (
         owners.with_columns(_n=pl.Series(counts, dtype=pl.Int64))
         .filter(pl.col("_n") > 0)
         .select(
             pl.col("article_id", "_file").gather(pl.int_range(pl.len()).repeat_by("_n").explode()),
-            seq=pl.int_ranges("_n").explode(),
+            _seq=pl.int_ranges("_n").explode(),
         )
-        .with_columns(_path=pl.format(f"{key}/{{}}", "seq"))
+        .with_columns(_path=pl.format(f"{key}/{{}}", "_seq"))
     )
+    return rows.rename({"_seq": index}) if index else rows.drop("_seq")
 
 
 def _frame(
-    leaves: dict[tuple[str, ...], pa.Array],
-    table: str,
-    schemas: dict[str, TableSchema],
-    context: pl.DataFrame,
+    leaves: dict[tuple[str, ...], pa.Array], schema: TableSchema, context: pl.DataFrame
 ) -> pl.DataFrame:
     """A table from its leaf arrays and its rows' context columns, typed as :func:`frames`."""
     import polars as pl
 
-    paths = COLUMN_PATHS[table]
     columns = []
-    for column, dtype in _dtypes(schemas[table]).items():
-        path = paths.get(column) if column not in _IDS else None
+    for column, dtype in _dtypes(schema).items():
+        path = schema.paths.get(column)
         if column in context.columns:
             series = context[column]
         elif path in leaves:
@@ -597,24 +615,31 @@ def _frame(
     return pl.DataFrame(columns)
 
 
-def _arguments(
-    events: pl.DataFrame, leaves: dict[tuple[str, ...], pa.Array], schema: TableSchema
+def _unnested(
+    parents: pl.DataFrame, leaves: dict[tuple[str, ...], pa.Array], layout: Layout, table: str
 ) -> pl.DataFrame:
-    """One row per id in each event's actors and recipients, as :func:`flatten_list` makes."""
+    """One row per value of the lists ``table`` unnests, as :func:`flatten_list` makes them."""
     import polars as pl
 
+    schema = layout.schemas[table]
+    source = schema.source
     parts = []
-    for key, target in _EVENT.items():
-        if not (isinstance(target, Col) and target.kind == "ids") or (key,) not in leaves:
+    for key, role in source.lists.items():
+        if (key,) not in leaves:
             continue
-        ids = cast("pl.Series", pl.from_arrow(leaves[(key,)])).alias("mention_id")
-        ids = ids.cast(pl.List(pl.String))
+        values = cast("pl.Series", pl.from_arrow(leaves[(key,)])).alias("_values")
         parts.append(
-            events.select("article_id", "_file", "_path", event_id="id")
-            .with_columns(ids, role=pl.lit(target.name))
-            .filter(pl.col("mention_id").list.len() > 0)
-            .with_columns(_j=pl.int_ranges(pl.col("mention_id").list.len()))
-            .explode("mention_id", "_j")
+            parents.select(
+                "article_id",
+                "_file",
+                "_path",
+                *(pl.col(p).alias(c) for c, p in source.parent.items()),
+            )
+            .with_columns(values.cast(pl.List(pl.String)), pl.lit(role).alias(source.role or ""))
+            .filter(pl.col("_values").list.len() > 0)
+            .with_columns(_j=pl.int_ranges(pl.col("_values").list.len()))
+            .explode("_values", "_j")
+            .rename({"_values": source.value or ""})
             .with_columns(_path=pl.format(f"{{}}/{key}/{{}}", "_path", "_j"))
         )
     dtypes = _dtypes(schema)

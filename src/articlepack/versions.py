@@ -1,4 +1,4 @@
-"""SemVer in one place: validity, precedence, the version a bump requires, and ``v<version>`` tags.
+"""SemVer in one place: validity, precedence, bumps, the version a bump requires, ``v<version>`` tags.
 
 Everything goes through the ``semver`` library, so precedence follows SemVer 2.0 §11 wherever a
 version is compared (``publish``'s latest-tag check, ``--against-latest``, the version gate):
@@ -9,7 +9,7 @@ numeric pre-release identifiers compare as numbers (``1.0.0-rc.10`` is newer tha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import semver
 
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
 TAG_PREFIX = "v"
-_PARTS = ("patch", "minor", "major")
+Bump = Literal["none", "patch", "minor", "major"]
+BUMPS: tuple[Bump, ...] = ("none", "patch", "minor", "major")  # smallest first
 
 
 def is_valid(text: object) -> TypeIs[str]:
@@ -40,11 +41,14 @@ def required_version(old_version: str, bump: str) -> str:
     A pre-release is completed rather than skipped: ``2.0.0-rc.1`` + major = ``2.0.0``.
     """
     version = parse(old_version)
-    if bump == "none":
-        return old_version
-    if bump not in _PARTS:
-        raise ValueError(f"{bump!r} is not one of none, {', '.join(_PARTS)}")
-    return str(version.next_version(bump))
+    if bump not in BUMPS:
+        raise ValueError(f"{bump!r} is not one of {', '.join(BUMPS)}")
+    return old_version if bump == "none" else str(version.next_version(bump))
+
+
+def largest(bumps: Iterable[Bump]) -> Bump:
+    """The largest of ``bumps`` (``none`` when there are none)."""
+    return max(bumps, key=BUMPS.index, default="none")
 
 
 def tag(version: str) -> str:

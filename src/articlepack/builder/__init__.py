@@ -129,7 +129,9 @@ def _prepare(
         raise InvalidCorpusError(report)
     step("tables")
     published = tables.publish(corpus)
-    return corpus, report, published, facts.compute(published, corpus.dataset)
+    guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
+    found = facts.compute(published, corpus.dataset, corpus.schemas, guidelines=guidelines)
+    return corpus, report, published, found
 
 
 def _project_blocks(

@@ -17,7 +17,7 @@ from articlepack import hub
 from articlepack.builder.parquet import DataFile
 from articlepack.builder.release import Release
 
-PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation", "changes")
+PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation", "terms", "rai", "changes")
 RELEASE_BLOCKS = ("distribution", "validation", "timeline")
 _BLOCK = re.compile(
     r"(<!-- articlepack:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /articlepack:(?P=name) -->)",
@@ -25,6 +25,7 @@ _BLOCK = re.compile(
 )
 _PENDING = "_Filled in by `articlepack build`._\n"
 _HUB_DTYPES = {"string", "int64", "float64", "bool"}
+_GROUPS = 20  # rights groups shown in the card's terms table; the metadata files list all
 
 
 def size_category(n: int) -> str:
@@ -134,8 +135,83 @@ def project_blocks(
         "sources": _sources(facts),
         "composition": _composition(facts),
         "annotation": _annotation(facts, guidelines),
+        "terms": _terms(facts["terms"]),
+        "rai": _rai(facts["rai"]),
         "changes": _changes(changelog, str(dataset.get("version"))),
     }
+
+
+def _rai(answers: list[dict[str, Any]]) -> str:
+    """Every Croissant RAI answer of croissant.json, in prose, each part with its source."""
+    lines = [
+        "The answers `croissant.json` gives to the Croissant RAI vocabulary, each part followed "
+        "by its source.",
+        "",
+    ]
+    for answer in answers:
+        parts = " ".join(f"{_line(p['text'])} _(source: {p['source']})_" for p in answer["parts"])
+        lines.append(f"- **{answer['label']}** (`rai:{answer['property']}`): {parts}")
+    return "\n".join(lines) + "\n"
+
+
+def _terms(terms: dict[str, Any]) -> str:
+    """The usage terms of croissant.json (ODRL) and datapackage.json, in prose."""
+    licence, rules = terms["license"], terms["rules"]
+    by = f" by {' and '.join(terms['creators'])}" if terms["creators"] else ""
+    if rules:
+        said = "permitted " + ", ".join(f"`{a}`" for a in rules.get("permit", []))
+        for key, word in (("duty", "duty"), ("prohibit", "prohibited")):
+            if rules.get(key):
+                said += f"; {word} " + ", ".join(f"`{a}`" for a in rules[key])
+        odrl = f" (an ODRL offer: {said})"
+    else:
+        odrl = " (articlepack states no ODRL rules for this licence; see its text)"
+    columns = ", ".join(f"`{c}`" for c in terms["text_columns"]) or "none"
+    lines = [
+        f"- **Annotations**: every published value except the page text below is licensed under "
+        f"{licence}{by}{odrl}.",
+        f"- **Page text**, wherever the release copies it from raw.txt ({columns}): not covered "
+        f"by {licence}. It remains its rights holders' (its publisher's or author's): this release "
+        "grants no right to it, and its ODRL terms make any use subject to their consent "
+        "(`odrl:use` with the duty `odrl:obtainConsent`), in one set per rights statement and "
+        "distribution:",
+        "",
+        "| articles | rights statement | distribution | page text in this release |",
+        "|---|---|---|---|",
+    ]
+    for group in terms["groups"][:_GROUPS]:
+        ids = group["articles"]
+        shown = ", ".join(f"`{i}`" for i in ids[:10]) + (
+            f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+        )
+        if group["distribution"] == "standoff":
+            held = "withheld: " + (", ".join(f"`{c}`" for c in group["withheld"]) or "nothing")
+            if group["published"]:
+                held += "; still published: " + ", ".join(f"`{c}`" for c in group["published"])
+        else:
+            held = "published as found"
+        lines.append(
+            f"| {len(ids)}: {shown} | {_cell(group['rights_statement'])} | "
+            f"{group['distribution']} | {held} |"
+        )
+    rest = terms["groups"][_GROUPS:]
+    if rest:
+        count = sum(len(g["articles"]) for g in rest)
+        lines += [
+            "",
+            f"{len(rest)} more groups hold {count} articles; `croissant.json` and "
+            "`datapackage.json` list every group.",
+        ]
+    stated = terms["text_rights"] or "none stated"
+    lines += [
+        "",
+        f"The maintainers' terms for the texts (`corpus/dataset.yaml`, text_rights): {stated}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _changes(changelog: str | None, version: str) -> str:

@@ -94,6 +94,11 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
         "resources": [{k: v for k, v in r.items() if v is not None} for r in resources],
         "x-articlepack": {
             "generator": f"articlepack {__version__}",
+            **(
+                {"usage_terms": usage_terms(release.facts["terms"])}
+                if "terms" in release.facts
+                else {}
+            ),
             "files": [
                 {"path": f.path, "bytes": f.bytes, "sha256": f.sha256}
                 for f in sorted([*release.files, *other_files], key=lambda f: f.path)
@@ -101,6 +106,32 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
         },
     }
     return {k: v for k, v in package.items() if v not in (None, "", [])}
+
+
+def usage_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """The usage terms that croissant.json states in ODRL, as plain data: the licence covers every
+    value except the copied page text, whose rights stay with its holders, per group of articles
+    (selected by ``rights_statement`` and ``rights_distribution`` in the articles resource)."""
+    return {
+        "annotations": {"license": terms["license"], "covers": "every value but text_columns"},
+        "text_columns": terms["text_columns"],
+        "texts": [
+            {
+                "rights_statement": g["rights_statement"],
+                "rights_distribution": g["distribution"],
+                "articles": len(g["articles"]),
+                "covered_by_license": False,
+                "use_needs": "the consent of the text's rights holder",
+                **(
+                    {"withheld": g["withheld"], "published": g["published"]}
+                    if "withheld" in g
+                    else {}
+                ),
+            }
+            for g in terms["groups"]
+        ],
+        "text_rights": terms["text_rights"],
+    }
 
 
 def _contributor(person: dict[str, Any]) -> dict[str, Any]:

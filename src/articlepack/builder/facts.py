@@ -1,19 +1,41 @@
-"""Facts about a release, computed from its published tables: the numbers the card and RAI report."""
+"""Facts about a release, computed from its published tables: the numbers the card and RAI report,
+the Croissant RAI answers (each with its source) and the usage terms of the annotations and texts.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from articlepack import hub
+from articlepack import rai as vocabulary
 
 if TYPE_CHECKING:
     import pyarrow
 
+    from articlepack.schema import TableSchema
 
-def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[str, Any]:
-    """Counts, sources and statements derived from the published tables (never typed by hand)."""
-    articles = tables["articles"].to_pylist()
+DATASET = "corpus/dataset.yaml"
+GUIDELINES = "corpus/GUIDELINES.md"
+_PRECISION = {10: "to the day", 7: "to the month", 4: "to the year"}
+
+
+def compute(
+    tables: dict[str, pyarrow.Table],
+    dataset: dict[str, Any],
+    schemas: Mapping[str, TableSchema],
+    *,
+    guidelines: str | None = None,
+) -> dict[str, Any]:
+    """Counts, sources and statements derived from the published tables (never typed by hand).
+
+    ``guidelines`` is the version that corpus/GUIDELINES.md states, if it states one.
+    """
+    document = _document(schemas)
+    articles = tables[document].to_pylist()
     events = tables["events"].to_pylist()
     entities = tables["entities"].to_pylist()
     quotes = tables["quotes"].to_pylist()
@@ -37,7 +59,7 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
     publishers = Counter(a["source_publisher"] or "unknown" for a in articles)
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
     languages = sorted({a["language"] for a in articles})
-    return {
+    facts: dict[str, Any] = {
         "date_bases": date_bases(articles, events),
         "rows": {name: table.num_rows for name, table in tables.items()},
         "articles": articles,
@@ -54,7 +76,31 @@ def compute(tables: dict[str, pyarrow.Table], dataset: dict[str, Any]) -> dict[s
         "quoted_people": quoted_people,
         "annotators": sorted({n for a in articles for n in a["annotators"] or []}),
         "citation": citation(dataset),
-        "rai": rai(dataset, len(articles), len(publishers), len(person_ids), len(quoted_people)),
+        "empty_columns": _empty_columns(tables),
+        "guidelines": guidelines,
+        "document": document,
+        "terms": terms(tables, schemas, dataset, document),
+    }
+    facts["rai"] = rai(dataset, facts)
+    return facts
+
+
+def _document(schemas: Mapping[str, TableSchema]) -> str:
+    """The table with one row per article.yaml (``rows: document``; ``articles`` by default)."""
+    for name, schema in schemas.items():
+        if schema.extension.get("rows") == "document":
+            return name
+    return "articles"
+
+
+def _empty_columns(tables: dict[str, pyarrow.Table]) -> dict[str, int]:
+    """``table.column`` -> rows, for every column that is null in every row of a non-empty table."""
+    return {
+        f"{name}.{column}": table.num_rows
+        for name, table in tables.items()
+        if table.num_rows
+        for column in table.column_names
+        if table.column(column).null_count == table.num_rows
     }
 
 
@@ -98,36 +144,251 @@ def citation(dataset: dict[str, Any]) -> str:
     return "@misc{" + key + ",\n" + ",\n".join(fields) + "\n}"
 
 
-def rai(
-    dataset: dict[str, Any], articles: int, publishers: int, people: int, quoted: int
-) -> dict[str, str]:
-    """Croissant RAI statements that the corpus itself can answer; the rest stays unstated."""
+# -- Croissant RAI ------------------------------------------------------------------------------
+
+
+def rai(dataset: dict[str, Any], facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answer to every property of the RAI vocabulary, in the order of ``data/rai.yaml``.
+
+    Each answer is a list of parts ``{text, source}``; ``value`` is set where the answer has a form
+    of its own (a time interval, a list of terms) that Croissant carries without the prose.
+    """
+    given = dataset.get("rai")
+    written = given if isinstance(given, dict) else {}
+    computed = _computed(facts)
+    answers = []
+    for name, prop in vocabulary.properties().items():
+        parts: list[dict[str, str]] = []
+        value: str | list[str] | None = None
+        for source in prop.sources:
+            if source == "corpus" and name in computed:
+                text, where, value = computed[name]
+                parts.append({"text": text, "source": where})
+            elif source == "guidelines" and facts.get("guidelines"):
+                version = facts["guidelines"]
+                parts.append(
+                    {
+                        "text": f"Annotated following {GUIDELINES}, version {version}.",
+                        "source": GUIDELINES,
+                    }
+                )
+            elif source == "articlepack" and prop.statement:
+                parts.append(
+                    {
+                        "text": prop.statement,
+                        "source": "articlepack, the same in every release it builds",
+                    }
+                )
+            elif source == "dataset" and (answer := _answer(written.get(name))):
+                parts.append(
+                    {
+                        "text": ("; " if prop.listed else " ").join(answer),
+                        "source": f"{DATASET}, rai.{name}",
+                    }
+                )
+                value = answer if prop.listed else value
+        if not parts:
+            why = (
+                f"{DATASET} has no rai.{name}"
+                if "dataset" in prop.sources
+                else "nothing to compute"
+            )
+            parts = [{"text": vocabulary.NOT_RECORDED, "source": why}]
+        answers.append({"property": name, "label": prop.label, "parts": parts, "value": value})
+    return answers
+
+
+def _answer(value: Any) -> list[str]:
+    """A maintainer's answer as a list of non-empty strings (a string is a list of one)."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if isinstance(v, str) and v.strip()]
+
+
+def _computed(facts: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
+    """Property -> (text, source, value) for the answers the published tables give."""
+    doc = facts["document"]
+    articles = facts["articles"]
+    n = len(articles)
+    out: dict[str, tuple[str, str, str | None]] = {}
+    span = facts["published_span"]
+    if span:
+        interval = span[0] if span[0] == span[1] else f"{span[0]}/{span[1]}"
+        bases = ", ".join(f"{d['articles']} {b}" for b, d in facts["date_bases"].items())
+        out["dataCollectionTimeframe"] = (
+            f"{interval}: the span of the articles' publication dates (by basis: {bases}). "
+            "When the pages were crawled is not recorded in the corpus.",
+            f"computed from {doc}.published_date and {doc}.published_basis",
+            interval,
+        )
+    if not n:
+        return out
+    hosts = ", ".join(
+        f"{'not established' if p == 'unknown' else p} {k}" for p, k in facts["publishers"].items()
+    )
+    credits = ", ".join(f"{c} {k}" for c, k in facts["credited"].items()) or "none"
+    out["dataCollectionRawData"] = (
+        f"The page text of {plural(n, 'article')}, each kept as raw.txt exactly as retrieved from "
+        f"the crawl record that {doc}.source_record names "
+        f"({plural(len(set(facts['records'])), 'record')}) and "
+        f"identified by its SHA-256 ({doc}.raw_sha256). Hosting sites ({doc}.source_publisher): "
+        f"{hosts}. Agencies and outlets the texts credit ({doc}.source_credited): {credits}.",
+        f"computed from the {doc} table",
+        None,
+    )
+    no_site = sum(a["source_publisher"] is None for a in articles)
+    no_url = sum(a["source_url"] is None for a in articles)
+    precision = Counter(_PRECISION.get(len(a["published_date"]), "otherwise") for a in articles)
+    missing = [
+        f"The hosting site is not established ({doc}.source_publisher is null) for {no_site} of "
+        f"{plural(n, 'article')}, and no URL is recorded ({doc}.source_url is null) for {no_url} "
+        f"of {n}.",
+        "Publication dates are given "
+        + _and([f"{p} for {k}" for p, k in sorted(precision.items(), key=lambda kv: -kv[1])])
+        + ".",
+    ]
+    told = {f"{doc}.source_publisher", f"{doc}.source_url"}
+    empty = [f"{c} ({rows} rows)" for c, rows in facts["empty_columns"].items() if c not in told]
+    if empty:
+        missing.append(f"Columns empty in every row: {', '.join(empty)}.")
+    if facts["standoff"]:
+        missing.append(
+            f"The body text of {plural(facts['standoff'], 'article')} distributed stand-off is "
+            "withheld, not missing (see the usage terms)."
+        )
+    out["dataCollectionMissingData"] = (
+        " ".join(missing),
+        "computed from the published tables",
+        None,
+    )
+    rows = ", ".join(f"{t} {k:,}" for t, k in facts["rows"].items() if t != doc)
+    out["dataAnnotationProtocol"] = (
+        f"The release holds {plural(n, 'article')} and these rows of annotation: {rows}.",
+        "computed from the published tables",
+        None,
+    )
+    named = Counter(len(a["annotators"] or []) for a in articles)
+    out["annotationsPerItem"] = (
+        f"Annotators named per article ({doc}.annotators): "
+        + _and([f"{k} for {v} of {plural(n, 'article')}" for k, v in sorted(named.items())])
+        + ".",
+        f"computed from {doc}.annotators",
+        None,
+    )
+    several = sum(v for k, v in named.items() if k > 1)
+    out["dataAnnotationAnalysis"] = (
+        f"{several} of {plural(n, 'article')} name more than one annotator ({doc}.annotators); "
+        "this release reports no agreement between them."
+        if several
+        else "No inter-annotator agreement is reported: no article names more than one "
+        f"annotator ({doc}.annotators), so there are no two annotations of one article to compare.",
+        f"computed from {doc}.annotators",
+        None,
+    )
+    out["personalSensitiveInformation"] = (
+        f"The entity registry names {facts['people']} people (entities of type PER), "
+        f"{len(facts['quoted_people'])} of whom are quoted speakers.",
+        "computed from the entities, mentions and quotes tables",
+        None,
+    )
+    return out
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# -- usage terms --------------------------------------------------------------------------------
+
+
+def terms(
+    tables: dict[str, pyarrow.Table],
+    schemas: Mapping[str, TableSchema],
+    dataset: dict[str, Any],
+    document: str,
+) -> dict[str, Any]:
+    """The usage terms of a release: the annotations under the dataset's licence, and the copied
+    page text under its rights holders' terms, per group of articles with the same rights."""
+    rows = tables[document].select(["id", "rights_statement", "rights_distribution"]).to_pylist()
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        groups.setdefault((row["rights_statement"], row["rights_distribution"]), []).append(
+            row["id"]
+        )
+    text = text_columns(schemas, document)
+    out = []
+    for (statement, distribution), ids in sorted(
+        groups.items(), key=lambda kv: (-len(kv[1]), kv[0])
+    ):
+        group: dict[str, Any] = {
+            "rights_statement": statement,
+            "distribution": distribution,
+            "articles": sorted(ids),
+        }
+        if distribution == "standoff":
+            group["withheld"], group["published"] = _withheld(tables, text, ids, document)
+        out.append(group)
+    creators = [
+        str(c.get("name"))
+        for c in dataset.get("contributors") or []
+        if isinstance(c, dict) and "creator" in (c.get("roles") or [])
+    ]
+    rights = dataset.get("text_rights")
+    licence = str(dataset.get("license") or "unknown")
     return {
-        "dataCollection": (
-            f"{articles} news articles taken byte for byte from web crawl records; each article's "
-            "publisher, credited agencies, date and rights statement were established from the page "
-            "text, except where the basis recorded with a value says it came from outside the text."
-        ),
-        "dataCollectionType": "Web Scraping",
-        "dataAnnotationProtocol": (
-            "Stand-off annotation of mentions, PLOVER events and quotations over the raw text, "
-            "following corpus/GUIDELINES.md; every span is checked against the raw text by articlepack."
-        ),
-        "dataAnnotationPlatform": "YAML files reviewed in git, validated by articlepack",
-        "dataPreprocessingProtocol": (
-            "No text normalisation. Boilerplate (banners, related links, comments, footers) is excluded "
-            "by annotating body segments; the published text joins them with a blank line."
-        ),
-        "personalSensitiveInformation": (
-            f"Names {people} people (entities of type PER), of whom {quoted} are quoted speakers."
-        ),
-        "dataBiases": (
-            f"Articles come from {publishers} publisher(s) and the agencies they credit; their "
-            "viewpoints dominate and are not balanced across sides of the conflict."
-        ),
-        "dataLimitations": (
-            f"{articles} articles are far too few for statistical inference about events; the corpus "
-            "documents reporting, not verified facts."
-        ),
-        "dataReleaseMaintenancePlan": "Versioned releases (SemVer); each release records its changes.",
+        "license": licence,
+        "rules": licence_rules().get(licence.lower()),
+        "creators": creators,
+        "text_rights": " ".join(rights.split()) if isinstance(rights, str) else None,
+        "text_columns": text,
+        "groups": out,
     }
+
+
+@cache
+def licence_rules() -> dict[str, dict[str, list[str]]]:
+    """Licence id (lower case) -> the ODRL rules it amounts to (``data/odrl.yaml``)."""
+    import yaml
+
+    text = resources.files("articlepack").joinpath("data/odrl.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def text_columns(schemas: Mapping[str, TableSchema], document: str) -> list[str]:
+    """``table.column`` of every published column that copies page text: each span's text, and
+    the document table's published text (the body segments joined)."""
+    out = []
+    for name, schema in schemas.items():
+        copied = {sp.text for sp in schema.spans}
+        if name == document:
+            offsets = {c for sp in schema.spans for c in (sp.start, sp.end) if c}
+            copied |= (set(schema.derived) - offsets) | ({"text"} & set(schema.columns))
+        out += [f"{name}.{c}" for c in schema.columns if c in copied]
+    return out
+
+
+def _withheld(
+    tables: dict[str, pyarrow.Table], text: list[str], ids: list[str], document: str
+) -> tuple[list[str], list[str]]:
+    """Of the text columns that have rows for the articles ``ids``: those null in every such row
+    (withheld), and those that still hold text (a title, an evidence span outside the body)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(ids, type=pa.string())
+    withheld: list[str] = []
+    published: list[str] = []
+    for column in text:
+        name, field = column.split(".", 1)
+        table = tables[name]
+        key = "id" if name == document else "article_id"
+        if key not in table.column_names:
+            continue
+        mask = pc.is_in(table.column(key), value_set=wanted)
+        values = table.column(field).filter(mask)
+        if len(values):
+            (published if values.null_count < len(values) else withheld).append(column)
+    return withheld, published
