@@ -168,3 +168,25 @@ def test_bad_input_on_a_custom_layer_gets_a_clear_finding(
     found = outcome.of(code)
     assert found, outcome.findings
     assert line_with(custom.article, needle) in [f["line"] for f in found], found
+
+
+def test_a_scheme_with_only_mentions_builds_and_loads(project: Project, tmp_path: Path) -> None:
+    # Regression: validate passed a project without events and quotes, and build then crashed on
+    # the card's facts (KeyError: 'events'). Whatever validate passes, build builds.
+    for name in ("events", "event_arguments", "quotes"):
+        (project.root / "schemas" / f"{name}.schema.yaml").unlink()
+    text = project.article.read_text(encoding="utf-8")
+    project.article.write_text(text[: text.index("events:")], encoding="utf-8")
+    assert validate(project.root).code == 0
+    release = build(project.root, tmp_path / "dist")
+    assert not (release / "timeline.svg").exists()
+    record = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in record["resources"]] == [
+        "articles",
+        "segments",
+        "entities",
+        "mentions",
+    ]
+    import datasets
+
+    assert datasets.load_dataset(str(release), "mentions", split="train").num_rows == 5

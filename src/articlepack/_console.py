@@ -28,9 +28,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
                 markup=True,
             )
     s = report.summary
-    counts = ", ".join(
-        f"{s[k]} {k}" for k in ("articles", "mentions", "events", "quotes") if k in s
-    )
+    counts = ", ".join(f"{n} {name}" for name, n in s.items())
     verdict = "[bold green]valid[/]" if report.valid else "[bold red]invalid[/]"
     console.print(
         f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings ({counts})"

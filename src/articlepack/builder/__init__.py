@@ -145,14 +145,17 @@ def _project_blocks(
 def _write_card(
     root: Path, project: Path, release: Release, summary: dict[str, Any], published: dict[str, Any]
 ) -> list[parquet.DataFile]:
-    (root / "timeline.svg").write_text(
-        timeline.svg(published["events"].to_pylist()), encoding="utf-8"
-    )
-    svg = parquet.describe(root, "timeline.svg")
+    drawn = release.facts["timeline"]
+    svg: list[parquet.DataFile] = []
+    if drawn:
+        (root / "timeline.svg").write_text(
+            timeline.svg([r for r in drawn["rows"] if r[0]], drawn["title"]), encoding="utf-8"
+        )
+        svg.append(parquet.describe(root, "timeline.svg"))
     template = _datacard_template(project)
     blocks = {
         **_project_blocks(project, release.facts, release.dataset),
-        **card.release_blocks(release, [*release.files, svg], summary),
+        **card.release_blocks(release, [*release.files, *svg], summary),
     }
     front = card.front_matter(release)
     problems = card.check_front_matter(front, [f.path for f in release.files])
@@ -160,7 +163,7 @@ def _write_card(
         raise CardError("; ".join(problems))
     text = f"---\n{front}\n---\n\n{card.fill(template, blocks)}"
     (root / "README.md").write_text(text, encoding="utf-8")
-    return [svg, parquet.describe(root, "README.md")]
+    return [*svg, parquet.describe(root, "README.md")]
 
 
 def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:

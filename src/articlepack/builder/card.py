@@ -231,15 +231,16 @@ def release_blocks(
     rows += [
         f"| `{f.path}` | {f.bytes:,} | `{f.sha256}` |" for f in sorted(files, key=lambda f: f.path)
     ]
-    checked = ", ".join(
-        f"{summary.get(k, 0)} {k}" for k in ("articles", "mentions", "events", "quotes")
-    )
+    checked = ", ".join(f"{n} {name}" for name, n in release.rows.items())
     validation = (
         f"Validated by {summary['validator']} before the build: {summary['errors']} errors, "
         f"{summary['warnings']} warnings (after {summary['waived']} reviewed waivers); checked {checked}.\n"
     )
-    timeline = "![Events by date and type](timeline.svg)\n\n" if release.facts["event_span"] else ""
-    timeline += "The timeline plots each dated event of the corpus by its date and PLOVER type.\n"
+    drawn = release.facts["timeline"]
+    timeline = ""
+    if drawn:
+        picture = f"![{drawn['title']}](timeline.svg)\n\n" if release.facts["event_span"] else ""
+        timeline = picture + (f"{drawn['caption']}\n" if drawn["caption"] else "")
     return {"distribution": "\n".join(rows) + "\n", "validation": validation, "timeline": timeline}
 
 
@@ -293,9 +294,12 @@ def _composition(facts: dict[str, Any]) -> str:
     lines += [f"| {name} | {n:,} |" for name, n in facts["rows"].items()]
     lines += ["", "| publisher | articles |", "|---|---:|"]
     lines += [f"| {_cell(p)} | {n} |" for p, n in facts["publishers"].items()]
-    lines += ["", "| event type | events |", "|---|---:|"]
-    lines += [f"| {t} | {n} |" for t, n in facts["event_types"].items()]
-    lines += ["", "| date basis | articles | published | their dated events | events dated |"]
+    drawn = facts["timeline"]
+    name = drawn["table"] if drawn else "dated rows"
+    if drawn:
+        lines += ["", f"| {drawn['label']} | {name} |", "|---|---:|"]
+        lines += [f"| {t} | {n} |" for t, n in facts["event_types"].items()]
+    lines += ["", f"| date basis | articles | published | their dated {name} | {name} dated |"]
     lines += ["|---|---:|---|---:|---|"]
     lines += [
         f"| {b} | {d['articles']} | {_span(d['published_span'])} | {d['events']} "
@@ -306,7 +310,7 @@ def _composition(facts: dict[str, Any]) -> str:
     events = facts["event_span"]
     lines += ["", f"Articles published from {span[0]} to {span[1]}." if span else "No articles."]
     if events:
-        lines.append(f"Events dated from {events[0]} to {events[1]}.")
+        lines.append(f"{name.capitalize()} dated from {events[0]} to {events[1]}.")
     return "\n".join(lines) + "\n"
 
 

@@ -36,43 +36,30 @@ def compute(
     """
     document = _document(schemas)
     articles = tables[document].to_pylist()
-    events = tables["events"].to_pylist()
-    entities = tables["entities"].to_pylist()
-    quotes = tables["quotes"].to_pylist()
-    mentions = tables["mentions"]
+    timeline = _timeline(tables, schemas)
+    labelled = timeline["rows"] if timeline else []
+    dated = [row for row in labelled if row[0]]
     dates = sorted(a["published_date"] for a in articles)
-    event_dates = sorted(e["date"] for e in events if e["date"])
-    speakers = {(q["article_id"], q["speaker"]) for q in quotes if q["speaker"]}
-    person_ids = {e["id"] for e in entities if e["type"] == "PER"}
-    mention_entity = dict(
-        zip(
-            zip(
-                mentions.column("article_id").to_pylist(),
-                mentions.column("id").to_pylist(),
-                strict=True,
-            ),
-            mentions.column("entity_id").to_pylist(),
-            strict=True,
-        )
-    )
-    quoted_people = sorted({str(mention_entity.get(s)) for s in speakers} & person_ids)
+    event_dates = sorted(day for day, _, _, _ in dated)
+    people, quoted_people = _people(tables)
     publishers = Counter(a["source_publisher"] or "unknown" for a in articles)
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
     languages = sorted({a["language"] for a in articles})
     facts: dict[str, Any] = {
-        "date_bases": date_bases(articles, events),
+        "date_bases": date_bases(articles, dated),
+        "timeline": timeline,
         "rows": {name: table.num_rows for name, table in tables.items()},
         "articles": articles,
         "records": sorted(a["source_record"] for a in articles),
         "languages": languages,
         "publishers": dict(sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0]))),
         "credited": dict(sorted(credited.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "event_types": dict(sorted(Counter(e["type"] for e in events).items())),
-        "entity_types": dict(sorted(Counter(e["type"] for e in entities).items())),
+        "event_types": dict(sorted(Counter(label for _, label, _, _ in labelled).items())),
+        "entity_types": _entity_types(tables, schemas),
         "published_span": (dates[0], dates[-1]) if dates else None,
         "event_span": (event_dates[0], event_dates[-1]) if event_dates else None,
         "standoff": sum(a["rights_distribution"] == "standoff" for a in articles),
-        "people": len(person_ids),
+        "people": people,
         "quoted_people": quoted_people,
         "annotators": sorted({n for a in articles for n in a["annotators"] or []}),
         "citation": citation(dataset),
@@ -104,16 +91,75 @@ def _empty_columns(tables: dict[str, pyarrow.Table]) -> dict[str, int]:
     }
 
 
-def date_bases(articles: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[str, Any]:
+def _timeline(
+    tables: dict[str, pyarrow.Table], schemas: Mapping[str, TableSchema]
+) -> dict[str, Any] | None:
+    """The rows of the table whose schema declares ``x-articlepack.timeline`` as (date or None,
+    label, id, article_id), with its title and caption; None when no schema declares one."""
+    for name, schema in schemas.items():
+        spec = schema.extension.get("timeline")
+        if isinstance(spec, dict):
+            table = tables[name]
+            rows = zip(
+                table.column(spec["date"]).to_pylist(),
+                table.column(spec["label"]).to_pylist(),
+                table.column("id").to_pylist(),
+                table.column("article_id").to_pylist(),
+                strict=True,
+            )
+            return {
+                "table": name,
+                "label": str(spec["label"]),
+                "rows": [(d, str(label), i, a) for d, label, i, a in rows],
+                "title": str(spec.get("title") or f"{name} by date"),
+                "caption": str(spec.get("caption") or ""),
+            }
+    return None
+
+
+def _people(tables: dict[str, pyarrow.Table]) -> tuple[int, list[str]]:
+    """People in the registry (type PER) and those a quote's speaker mentions, where the scheme
+    has the bundled registry, mentions and quotes; (0, []) where it has not."""
+    needs = {"entities": {"id", "type"}, "mentions": {"article_id", "id", "entity_id"}}
+    needs["quotes"] = {"article_id", "speaker"}
+    if any(n not in tables or not c <= set(tables[n].column_names) for n, c in needs.items()):
+        return 0, []
+    entities, mentions, quotes = (tables[n].to_pydict() for n in ("entities", "mentions", "quotes"))
+    persons = {i for i, t in zip(entities["id"], entities["type"], strict=True) if t == "PER"}
+    entity_of = dict(
+        zip(
+            zip(mentions["article_id"], mentions["id"], strict=True),
+            mentions["entity_id"],
+            strict=True,
+        )
+    )
+    speakers = {(a, s) for a, s in zip(quotes["article_id"], quotes["speaker"], strict=True) if s}
+    return len(persons), sorted({str(entity_of.get(s)) for s in speakers} & persons)
+
+
+def _entity_types(
+    tables: dict[str, pyarrow.Table], schemas: Mapping[str, TableSchema]
+) -> dict[str, int]:
+    """Rows of the registry by its ``type``, where it has one."""
+    for name, schema in schemas.items():
+        rows = schema.extension.get("rows")
+        if isinstance(rows, dict) and "registry" in rows and "type" in tables[name].column_names:
+            return dict(sorted(Counter(tables[name].column("type").to_pylist()).items()))
+    return {}
+
+
+def date_bases(
+    articles: list[dict[str, Any]], dated: list[tuple[str, str, str, str]]
+) -> dict[str, Any]:
     """Per publication-date basis in use (no value is assumed): its articles, their dates, and the
-    dated events of those articles, whose dates are resolved against those publication dates."""
+    dated rows of the timeline of those articles, resolved against those publication dates."""
     basis = {a["id"]: a["published_basis"] for a in articles}
     dates: dict[str, tuple[list[str], list[str]]] = {b: ([], []) for b in basis.values()}
     for a in articles:
         dates[a["published_basis"]][0].append(a["published_date"])
-    for e in events:
-        if e["date"] and e["article_id"] in basis:
-            dates[basis[e["article_id"]]][1].append(e["date"])
+    for day, _, _, article in dated:
+        if article in basis:
+            dates[basis[article]][1].append(day)
     return {
         b: {
             "articles": len(published),

@@ -1,10 +1,13 @@
-"""``timeline.svg``: the corpus's dated events by date and PLOVER type, drawn as plain SVG."""
+"""``timeline.svg``: the rows a schema's ``x-articlepack.timeline`` names, by date and label.
+
+Each row is ``(date, label, id, article_id)``; dates are ISO 8601 at day, month or year
+precision. Plain SVG, so that the card shows it on the Hub and in any browser.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from html import escape
-from typing import Any
 
 WIDTH, ROW, LEFT, TOP = 760, 28, 110, 30
 
@@ -15,20 +18,18 @@ def _day(value: str) -> date:
     return date(parts[0], parts[1], parts[2])
 
 
-def svg(events: list[dict[str, Any]]) -> str:
-    dated = sorted(
-        (_day(e["date"]), e["type"], e["id"], e["article_id"]) for e in events if e["date"]
-    )
+def svg(rows: list[tuple[str, str, str, str]], title: str) -> str:
+    dated = sorted((_day(day), str(label), str(i), str(a)) for day, label, i, a in rows)
     types = sorted({t for _, t, _, _ in dated})
     height = TOP + ROW * max(len(types), 1) + 40
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
-        "<title>Events by date and PLOVER type</title>",
+        f"<title>{escape(title)}</title>",
         f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
     ]
     if not dated:
-        out.append(f'<text x="{LEFT}" y="{TOP}">No dated events.</text></svg>')
+        out.append(f'<text x="{LEFT}" y="{TOP}">Nothing dated.</text></svg>')
         return "\n".join(out) + "\n"
     first, last = dated[0][0].toordinal(), dated[-1][0].toordinal()
     span = max(last - first, 1)
@@ -53,7 +54,7 @@ def svg(events: list[dict[str, Any]]) -> str:
         )
     for row, kind in enumerate(types):
         y = TOP + ROW * row + ROW / 2
-        out.append(f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">{kind}</text>')
+        out.append(f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">{escape(kind)}</text>')
         out.append(f'<line x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}" stroke="#ddd"/>')
     for day, kind, event_id, article in dated:
         y = TOP + ROW * types.index(kind) + ROW / 2
