@@ -40,7 +40,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
-_SCHEMAS = load_schemas(ROOT / "src" / "articlepack" / "schemas")
+_SCHEMAS = load_schemas(ROOT / "src" / "articlepack" / "templates" / "project" / "schemas")
 
 
 def _enum(table: str, column: str) -> list[str]:

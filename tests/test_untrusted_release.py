@@ -517,7 +517,9 @@ def _bomb(path: Path, kind: str) -> int:
 
     from articlepack.schema import load_schemas
 
-    schema = load_schemas(Path(articlepack.__file__).parent / "schemas")["event_arguments"].arrow()
+    schema = load_schemas(Path(articlepack.__file__).parent / "templates" / "project" / "schemas")[
+        "event_arguments"
+    ].arrow()
     if kind == "dictionary-runs":  # one 1,000-character value, run-length encoded 2 million times
         rows = 2_000_000
         indices = pa.array(np.zeros(rows, dtype=np.int32))

@@ -1,4 +1,9 @@
-"""Dataset projects on disk: create a new one from the packaged template."""
+"""Dataset projects on disk: create a new one from the packaged template.
+
+The template (``templates/project``) is a whole project, its schemas included: the scheme a new
+project starts from, which it then makes its own. The repository's own corpus keeps its schemas
+in its own ``schemas/`` folder.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,6 @@ def init(directory: Path | str) -> Path:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise FileExistsError(f"{target} already exists and is not an empty folder")
     template = resources.files("articlepack").joinpath(_TEMPLATE)
-    schemas = resources.files("articlepack").joinpath("schemas")
-    with resources.as_file(template) as source, resources.as_file(schemas) as schema_dir:
+    with resources.as_file(template) as source:
         shutil.copytree(source, target, dirs_exist_ok=True)
-        shutil.copytree(schema_dir, target / "schemas", dirs_exist_ok=True)
     return target.resolve()
