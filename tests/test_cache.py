@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from articlepack import _cache, _cachedir, corpus
+from articlepack import _articles, _cache, _cachedir, _cachefiles, _workers, corpus
 from articlepack import checks as checks_module
-from articlepack.checks import check
-from articlepack.corpus import read
+from articlepack.checks import check, check_articles
+from articlepack.corpus import read, read_checked
 from conftest import EXAMPLE, Project
 
 
@@ -25,7 +25,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _report(project: Project, *, cache: bool) -> list[tuple[str, str, int | None, str]]:
-    report = check(read(project.root, cache=cache))
+    report = check(*read_checked(project.root, cache=cache))
     return [(f.code, f.file, f.line, f.message) for f in report.findings]
 
 
@@ -47,14 +47,14 @@ def _settle(project: Project) -> None:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], list[str]]]:
     """Each chunk of folders read from disk: (folders read, folders whose YAML was unchanged)."""
     seen: list[tuple[list[str], list[str]]] = []
-    real = corpus._read_chunk
+    real = _articles.read_chunk
 
     def spy(root: Path, jobs: list[tuple[str, str | None]], *args: Any) -> Any:
         chunk = real(root, jobs, *args)
         seen.append(([folder for folder, _ in jobs], chunk.same))
         return chunk
 
-    monkeypatch.setattr(corpus, "_read_chunk", spy)
+    monkeypatch.setattr(_articles, "read_chunk", spy)
     return seen
 
 
@@ -138,18 +138,18 @@ def test_parallel_read_equals_sequential_read(
     articles = project.root / "corpus" / "articles"
     for i in range(3):
         shutil.copytree(articles / EXAMPLE, articles / f"2020-01-0{i + 2}-copy")
-    monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(corpus, "_CHUNK", 1)
-    monkeypatch.setattr(corpus, "_CHECK_FROM", 1)
+    monkeypatch.setattr(_workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(_articles, "CHUNK", 1)
+    monkeypatch.setattr(_workers, "CHECK_FROM", 1)
     project.edit_article("type: CONSULT", "type: MEET")
     sequential = read(project.root, cache=False, workers=1)
-    parallel = read(project.root, cache=False, workers=2)
+    parallel, checked = read_checked(project.root, cache=False, workers=2, check=check_articles)
     for name, table in sequential.tables.items():
         assert parallel.tables[name].equals(table), name
     assert sorted(map(repr, parallel.findings)) == sorted(map(repr, sequential.findings))
-    assert not sequential.checked and parallel.checked  # the workers ran the article checks
-    assert check(parallel).findings == check(sequential).findings
-    assert "not-in-enum" in {f.code for f in check(parallel).findings}
+    assert checked.found  # the workers ran the article checks
+    assert check(parallel, checked).findings == check(sequential).findings
+    assert "not-in-enum" in {f.code for f in check(parallel, checked).findings}
 
 
 def test_the_cache_keeps_the_files_the_workers_wrote(
@@ -159,8 +159,8 @@ def test_the_cache_keeps_the_files_the_workers_wrote(
     copies = [f"2020-01-0{i + 2}-copy" for i in range(3)]
     for name in copies:
         shutil.copytree(articles / EXAMPLE, articles / name)
-    monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(corpus, "_CHUNK", 1)
+    monkeypatch.setattr(_workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(_articles, "CHUNK", 1)
     _settle(project)
     folder = _cachedir.directory(project.root)
 
@@ -245,7 +245,7 @@ def test_a_few_changes_are_written_beside_the_cached_tables(project: Project) ->
     copies = _copies(project, 23)
     _settle(project)
     read(project.root)
-    folders = _cachedir.directory(project.root) / _cache.FOLDERS
+    folders = _cachedir.directory(project.root) / _cachefiles.FOLDERS
 
     def same_as_cold() -> None:
         _same_rows(read(project.root), read(project.root, cache=False))
@@ -255,7 +255,7 @@ def test_a_few_changes_are_written_beside_the_cached_tables(project: Project) ->
     assert json.loads(folders.read_text())["superseded"] == [
         f"corpus/articles/{copies[3]}/{name}" for name in ("article.yaml", "raw.txt")
     ]
-    assert (folders.parent / f"events{_cache.DELTA}").is_file()
+    assert (folders.parent / f"events{_cachefiles.DELTA}").is_file()
     shutil.rmtree(articles / copies[5])
     same_as_cold()
     assert len(json.loads(folders.read_text())["superseded"]) == 4
@@ -278,7 +278,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _manifest(project: Project) -> dict[str, Any]:
-    return dict(json.loads((_cachedir.directory(project.root) / _cache.MANIFEST).read_text()))
+    return dict(json.loads((_cachedir.directory(project.root) / _cachefiles.MANIFEST).read_text()))
 
 
 def _table_file(project: Project, name: str) -> Path:
@@ -303,7 +303,7 @@ def _empty_findings(path: Path) -> None:
     path.write_text(json.dumps(data))
 
 
-@pytest.mark.parametrize("tampered", ["events table", _cache.FOLDERS, _cache.CHECKS])
+@pytest.mark.parametrize("tampered", ["events table", _cachefiles.FOLDERS, _cachefiles.CHECKS])
 def test_a_tampered_cache_file_is_discarded_and_reparsed_with_a_warning(
     project: Project, tampered: str
 ) -> None:
@@ -365,14 +365,14 @@ def test_a_consistent_cache_of_another_shape_is_discarded(project: Project, kind
         changed = _table_file(project, "articles")
         pl.read_ipc(changed.read_bytes()).drop("title").write_ipc(changed)
     else:
-        changed = folder / _cache.FOLDERS
+        changed = folder / _cachefiles.FOLDERS
         data = json.loads(changed.read_text())
         finding = {"code": "no-such-code", "file": "x", "message": "", "line": 1, "id": None}
         data["findings"] = {EXAMPLE: [{**finding, "path": []}]}
         changed.write_text(json.dumps(data))
     manifest = _manifest(project)
     manifest["files"][changed.name] = sha256_file(changed)  # consistent, hashes and all
-    (folder / _cache.MANIFEST).write_text(json.dumps(manifest))
+    (folder / _cachefiles.MANIFEST).write_text(json.dumps(manifest))
     warm = read(project.root)
     assert _warnings(warm) == ["cache-discarded"]
     _same_rows(warm, cold)
@@ -405,7 +405,7 @@ def test_a_planted_manifest_path_outside_the_cache_is_never_read(
     manifest = _manifest(project)
     manifest["tables"]["articles"] = [name]
     manifest["files"][name] = sha256_file(outside)  # a consistent manifest, as a planter writes
-    (folder / _cache.MANIFEST).write_text(json.dumps(manifest))
+    (folder / _cachefiles.MANIFEST).write_text(json.dumps(manifest))
     before = outside.read_bytes()
     opened: list[Path] = []
     for module, function in ((_cache, "sha256_file"), (pl, "read_ipc")):
@@ -468,7 +468,7 @@ def test_a_full_cache_disk_gives_an_uncached_run(
     assert {path.name for path in folder.iterdir()} <= {_cachedir.MARKER, _cachedir.LOCK}
     assert _tree(root) == corpus_before
     warm = read(root, workers=workers)  # with room again, the read is cached
-    assert _warnings(warm) == [] and (folder / _cache.MANIFEST).is_file()
+    assert _warnings(warm) == [] and (folder / _cachefiles.MANIFEST).is_file()
 
 
 def test_an_unwritable_cache_folder_gives_an_uncached_run(
@@ -533,8 +533,8 @@ def test_the_cache_evicts_the_least_recently_used_project_past_its_bound(
     _used(folders[1], hours_ago=1)
     older = cache_dir / ("0" * 24)  # an older articlepack's folder: a manifest, no marker
     older.mkdir()
-    (older / _cache.MANIFEST).write_text("{}")
-    os.utime(older / _cache.MANIFEST, (time.time() - 3 * 3600,) * 2)
+    (older / _cachefiles.MANIFEST).write_text("{}")
+    os.utime(older / _cachefiles.MANIFEST, (time.time() - 3 * 3600,) * 2)
     foreign = {  # what articlepack did not write is never removed, however old
         "notes.txt": "the user's own file",
         f"{'f' * 24}/data.bin": "a folder without articlepack's marker",
@@ -582,7 +582,7 @@ def test_the_cache_lives_in_the_platforms_user_cache_folder(
     user = Path(platformdirs.user_cache_dir("articlepack", appauthor=False))
     assert _cachedir.directory(project.root).parent == user
     read(project.root)
-    assert (_cachedir.directory(project.root) / _cache.MANIFEST).is_file()
+    assert (_cachedir.directory(project.root) / _cachefiles.MANIFEST).is_file()
 
 
 def test_a_read_saved_meanwhile_by_another_run_is_kept(
@@ -616,7 +616,7 @@ def test_a_killed_runs_worker_files_are_removed_by_a_later_save(project: Project
     for spool in (left, live):
         spool.mkdir()
         (spool / "mentions-x.arrow").write_bytes(b"\0" * 1000)
-    then = time.time() - _cache.STALE_SPOOL_S - 60
+    then = time.time() - _cachefiles.STALE_SPOOL_S - 60
     os.utime(left, (then, then))
     project.edit_article("type: CONSULT", "type: MEET")
     read(project.root)  # a save

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from articlepack import corpus, shape
+from articlepack import _articles, arrow_flatten, flatten, shape
 from articlepack.corpus import read
 from conftest import ROOT, Project
 from test_synth import _synth
@@ -30,7 +30,7 @@ def test_arrow_and_python_flatten_alike(
     }[which]
     arrow = read(root, cache=False)
     calls: list[int] = []
-    monkeypatch.setattr(shape, "arrow_frames", lambda articles, layout: calls.append(1))
+    monkeypatch.setattr(arrow_flatten, "arrow_frames", lambda articles, layout: calls.append(1))
     python = read(root, cache=False)
     assert calls  # the Python path did run
     for name, table in arrow.tables.items():
@@ -40,8 +40,8 @@ def test_arrow_and_python_flatten_alike(
 
 
 def _article(project: Project) -> shape.Article:
-    rows = corpus._Rows()
-    article = corpus._article(project.article.read_text(encoding="utf-8"), "x", rows)
+    text = project.article.read_text(encoding="utf-8")
+    article = _articles.parse_article(text, "x", [])
     assert article is not None
     return article
 
@@ -68,13 +68,13 @@ MISFITS = {
 def test_arrow_refuses_what_python_would_report(misfit: str, project: Project) -> None:
     good = _article(project)
     layout = shape.layout(read(project.root, cache=False).schemas)
-    assert shape.arrow_frames([good], layout) is not None
+    assert arrow_flatten.arrow_frames([good], layout) is not None
     doc: dict[Any, Any] = copy.deepcopy(good.doc)
     MISFITS[misfit](doc)
     bad = shape.Article(good.file, good.id, doc)
-    assert shape.arrow_frames([good, bad], layout) is None
-    rows = shape.Rows()
-    shape.flatten_article(doc, bad.id, bad.file, rows, layout)
+    assert arrow_flatten.arrow_frames([good, bad], layout) is None
+    rows = flatten.Rows()
+    flatten.flatten_article(doc, bad.id, bad.file, rows, layout)
     assert rows.findings  # and the Python path words it
 
 

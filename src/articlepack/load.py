@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from articlepack.errors import ArticlepackError, IntegrityError
-from articlepack.record import CARD, RECORD, Record, ReleaseFolder, Resource, read_record
+from articlepack.record import CARD, RECORD, Record, Resource, read_record
+from articlepack.release_folder import ReleaseFolder
 from articlepack.verify import card_problems, front_matter, open_verified, verify
 
 Format = Literal["datasets", "pandas", "polars", "arrow"]

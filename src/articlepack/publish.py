@@ -22,7 +22,8 @@ from typing import Any
 from articlepack import _hub_http, versions
 from articlepack.errors import HubError, IntegrityError, PublishError
 from articlepack.hub import check_repo_id, dataset_url
-from articlepack.record import RECORD, ReleaseFolder, read_record
+from articlepack.record import RECORD, read_record
+from articlepack.release_folder import ReleaseFolder
 from articlepack.verify import verify
 
 KEEP = {".gitattributes"}  # the Hub writes it when it creates a repo; a release never has one

@@ -1,10 +1,11 @@
 """The one schema source of truth: Frictionless Table Schemas in ``schemas/<table>.schema.yaml``.
 
 Every ``*.schema.yaml`` of a project is a table; the schemas say what article.yaml and
-entities.yaml may hold. Everything else is derived here: where each column is read from, the
-pandera (polars) validator, the Arrow schema of the Parquet files, the Hugging Face
-``Features``, the Croissant fields and the Data Package resource schema. articlepack's own keys
-live under ``x-articlepack``:
+entities.yaml may hold. Everything else derives from them: where each column is read from, the
+Data Package resource schema, and each table's types in Arrow (the Parquet files), polars,
+Hugging Face ``Features`` and Croissant (through the one type map, :mod:`articlepack.typemap`)
+and its pandera validator (:mod:`articlepack.check_columns`). articlepack's own keys live under
+``x-articlepack``:
 
 - ``rows``: where the table's rows come from. ``document``: one row per article.yaml;
   ``{list: KEY, index: COLUMN}``: one row per item of the list KEY of article.yaml (the
@@ -37,24 +38,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack import _yaml
+from articlepack import _yaml, typemap
 from articlepack.errors import SchemaError
 
 if TYPE_CHECKING:
-    import pandera.polars as pa
     import polars as pl
     import pyarrow
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-_ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
-_POLARS = {"string": "String", "integer": "Int64", "number": "Float64", "boolean": "Boolean"}
-_HF = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
-_CROISSANT = {
-    "string": "sc:Text",
-    "integer": "sc:Integer",
-    "number": "sc:Float",
-    "boolean": "sc:Boolean",
-}
 
 
 @dataclass(frozen=True)
@@ -258,120 +249,47 @@ class TableSchema:
         if f.get("type") != "array":
             return f
         item = self.item(f["name"])["type"]
-        note = f"A list of {item} values (Parquet list<{_ARROW[item]}>)."
+        note = f"A list of {item} values (Parquet list<{typemap.ARROW[item]}>)."
         return {**f, "type": "any", "description": f"{f.get('description', '')} {note}".strip()}
 
-    # -- derived representations -------------------------------------------------------------
+    # -- the table in other type systems (see :mod:`articlepack.typemap`) ---------------------
+
+    def _types(self, f: Mapping[str, Any]) -> tuple[str, str]:
+        """A field's Table Schema type and, for an ``array``, its items' type."""
+        return f.get("type", "string"), self.item(f["name"])["type"]
 
     def arrow(self) -> pyarrow.Schema:
         """The explicit Arrow schema of the published Parquet files."""
         import pyarrow as pa
 
-        def arrow_type(kind: str) -> pyarrow.DataType:
-            return pa.type_for_alias(_ARROW[kind])
-
-        out = []
-        for f in self.fields:
-            kind = f.get("type", "string")
-            typ = (
-                pa.list_(arrow_type(self.item(f["name"])["type"]))
-                if kind == "array"
-                else arrow_type(kind)
+        return pa.schema(
+            pa.field(
+                f["name"],
+                typemap.arrow_type(*self._types(f)),
+                nullable=not f.get("constraints", {}).get("required", False),
+                metadata={"description": f["description"]} if f.get("description") else None,
             )
-            required = f.get("constraints", {}).get("required", False)
-            meta = {"description": f["description"]} if f.get("description") else None
-            out.append(pa.field(f["name"], typ, nullable=not required, metadata=meta))
-        return pa.schema(out)
+            for f in self.fields
+        )
 
     def polars(self) -> dict[str, pl.DataType]:
         """Column name -> polars dtype (those of :meth:`arrow`)."""
-        import polars as pl
-
-        def polars_type(kind: str) -> pl.DataType:
-            return getattr(pl, _POLARS[kind])()  # type: ignore[no-any-return]
-
-        return {
-            f["name"]: pl.List(polars_type(self.item(f["name"])["type"]))
-            if f.get("type", "string") == "array"
-            else polars_type(f.get("type", "string"))
-            for f in self.fields
-        }
+        return {f["name"]: typemap.polars_type(*self._types(f)) for f in self.fields}
 
     def features(self) -> Any:
-        """The Hugging Face ``datasets.Features`` of the published table."""
-        import datasets
-
-        out: dict[str, Any] = {}
-        for f in self.fields:
-            kind = f.get("type", "string")
-            c = f.get("constraints", {})
-            if kind == "array":
-                out[f["name"]] = datasets.List(datasets.Value(_HF[self.item(f["name"])["type"]]))
-            elif c.get("enum") and kind == "string" and c.get("required"):
-                out[f["name"]] = datasets.ClassLabel(names=list(c["enum"]))
-            else:
-                out[f["name"]] = datasets.Value(_HF[kind])
-        return datasets.Features(out)
+        """The Hugging Face ``datasets.Features`` of the published table: a required string enum
+        is a ``ClassLabel``."""
+        labels = {
+            f["name"]: f["constraints"]["enum"]
+            for f in self.fields
+            if f.get("type", "string") == "string"
+            and f.get("constraints", {}).get("enum")
+            and f["constraints"].get("required")
+        }
+        return typemap.features(self.arrow(), labels)
 
     def croissant_type(self, column: str) -> str:
-        kind = self.field(column).get("type", "string")
-        return _CROISSANT[self.item(column)["type"] if kind == "array" else kind]
-
-    def pandera(self) -> pa.DataFrameSchema:
-        """The pandera (polars backend) validator of the table's YAML-read columns."""
-        import pandera.polars as pandera
-        import polars as pl
-
-        dtypes = self.polars()
-        columns = {}
-        for f in self.fields:
-            name = f["name"]
-            if name in self.derived:
-                continue
-            c = f.get("constraints", {})
-            checks = []
-            if "enum" in c:
-                checks.append(pandera.Check.isin(c["enum"], name="enum"))
-            if "pattern" in c:
-                checks.append(pandera.Check.str_matches(_anchored(c["pattern"]), name="pattern"))
-            if "minimum" in c:
-                checks.append(pandera.Check.ge(c["minimum"], name="minimum"))
-            if "maximum" in c:
-                checks.append(pandera.Check.le(c["maximum"], name="maximum"))
-            if "maxLength" in c:
-                checks.append(pandera.Check.str_length(max_value=c["maxLength"], name="maxLength"))
-            item_enum = self.item(name).get("enum") if f.get("type") == "array" else None
-            if item_enum:
-                # a set difference reads the same in every polars 1.x and 2.x, where `is_in`
-                # on a list literal inside `list.eval` changed meaning between versions
-                allowed = pl.lit(pl.Series([list(item_enum)]))
-                checks.append(
-                    pandera.Check(
-                        lambda data, col=name, allowed=allowed: data.lazyframe.select(
-                            (pl.col(col).list.set_difference(allowed).list.len() == 0).fill_null(
-                                True
-                            )
-                        ),
-                        name="enum",
-                    )
-                )
-            columns[name] = pandera.Column(
-                dtypes[name],
-                checks=checks,
-                nullable=not c.get("required", False),
-                unique=bool(c.get("unique")) and len(self.primary_key) <= 1,
-                required=True,
-            )
-        unique = list(self.primary_key) if len(self.primary_key) > 1 else None
-        validator: pa.DataFrameSchema = pandera.DataFrameSchema(
-            columns, unique=unique, name=self.name, strict=False
-        )
-        return validator
-
-
-def _anchored(pattern: str) -> str:
-    """Frictionless patterns match the whole value."""
-    return pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
+        return typemap.croissant_type(typemap.arrow_type(*self._types(self.field(column))))
 
 
 def load_schemas(directory: Path) -> dict[str, TableSchema]:

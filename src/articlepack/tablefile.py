@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from articlepack.errors import IntegrityError
-from articlepack.record import ReleaseFolder, Resource
+from articlepack.record import Resource
+from articlepack.release_folder import ReleaseFolder
 from articlepack.schema import TableSchema
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Check a release's files against its own record (``datapackage.json`` → ``x-articlepack.files``).
 
-Every file is opened through :class:`~articlepack.record.ReleaseFolder` (no link followed, only
+Every file is opened through :class:`~articlepack.release_folder.ReleaseFolder` (no link followed, only
 regular files, never read past the recorded size) and re-hashed; each Parquet file's footer is
 checked against the table it holds; the card's ``configs`` (which ``datasets.load_dataset``
 follows) may name only the release's own files. A problem with the record itself is raised as
@@ -17,15 +17,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from articlepack.errors import IntegrityError
-from articlepack.record import (
-    CARD,
-    RECORD,
-    Record,
-    ReleaseFolder,
-    digest_of,
-    path_problem,
-    read_record,
-)
+from articlepack.record import CARD, RECORD, Record, read_record
+from articlepack.release_folder import ReleaseFolder, digest_of, path_problem
 from articlepack.report import printable
 
 #: The card's front matter is read from its first bytes only (the card of 100,000 articles is

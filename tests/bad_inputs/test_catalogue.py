@@ -1039,9 +1039,9 @@ def test_raw_read_in_chunks_reports_the_right_byte_and_line(
 ) -> None:
     # raw.txt is hashed and decoded a chunk at a time: a bad byte past the first chunk, and a
     # multi-byte character cut by a chunk boundary, are both handled exactly.
-    import articlepack.corpus
+    from articlepack import _files
 
-    monkeypatch.setattr(articlepack.corpus, "_RAW_CHUNK", 7)
+    monkeypatch.setattr(_files, "RAW_CHUNK", 7)
     text = project.raw.read_text(encoding="utf-8")
     data = text.encode()
     cut = data.index(b"invented")
@@ -1134,17 +1134,17 @@ def test_raw_is_hashed_as_a_stream(project: Project) -> None:
     # and the joined text (two copies of the text), plus one chunk.
     import tracemalloc
 
-    from articlepack import corpus
+    from articlepack import _files
 
     data = b"0123456789abcdef" * 2**20  # 16 MB
     project.raw.write_bytes(data)
     rel = Path(RAW)
     tracemalloc.start()
     try:
-        result = corpus._read_raw(project.root, rel.as_posix(), corpus._Rows())
+        result = _files.read_raw(project.root, rel.as_posix(), [])
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert result is not None and len(result[0]) == len(data)
     assert result[1] == hashlib.sha256(data).hexdigest()
-    assert peak < 2 * len(data) + 3 * corpus._RAW_CHUNK
+    assert peak < 2 * len(data) + 3 * _files.RAW_CHUNK

@@ -26,9 +26,9 @@ from articlepack.builder import (
     tables,
     timeline,
 )
-from articlepack.builder.release import Release, build_time, iso
-from articlepack.checks import check
-from articlepack.corpus import Corpus, read
+from articlepack.builder.release import Release, build_time, creators, iso
+from articlepack.checks import check, check_articles
+from articlepack.corpus import Corpus, read_checked
 from articlepack.errors import CardError, InvalidCorpusError
 from articlepack.report import Report
 
@@ -122,9 +122,9 @@ def _prepare(
 ) -> tuple[Corpus, Report, dict[str, Any], dict[str, Any]]:
     """Read and validate the project, then compute its published tables and their facts."""
     step("read")
-    corpus = read(project)
+    corpus, checked = read_checked(project, check=check_articles)
     step("validate")
-    report = check(corpus)
+    report = check(corpus, checked)
     if not report.valid:
         raise InvalidCorpusError(report)
     step("tables")
@@ -173,11 +173,7 @@ def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:
 
 
 def citation_cff(release: Release) -> str:
-    authors = [
-        {"name": str(c.get("name"))}
-        for c in release.contributors
-        if "creator" in (c.get("roles") or [])
-    ]
+    authors = [{"name": str(c.get("name"))} for c in creators(release.dataset)]
     data: dict[str, Any] = {
         "cff-version": "1.2.0",
         "message": "If you use this dataset, please cite it as below.",

@@ -25,7 +25,7 @@ from articlepack import hub
 from articlepack.__about__ import __version__
 from articlepack.builder.datapackage import license_entry
 from articlepack.builder.facts import DATASET, plural
-from articlepack.builder.release import Release, iso
+from articlepack.builder.release import Release, creators, iso
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 CONFORMS_TO_RAI = "http://mlcommons.org/croissant/RAI/1.0"
@@ -84,10 +84,9 @@ def jsonld(release: Release) -> dict[str, Any]:
             record["key"] = [{"@id": f"{name}/{k}"} for k in schema.primary_key]
         record_sets.append(record)
 
-    creators = [
+    authors = [
         {"@type": "Person" if c.get("email") else "Organization", "name": c.get("name")}
-        for c in release.contributors
-        if "creator" in (c.get("roles") or [])
+        for c in creators(release.dataset)
     ]
     return {
         "@context": context(),
@@ -101,7 +100,7 @@ def jsonld(release: Release) -> dict[str, Any]:
         "license": license_entry(release.license).get("path") or release.license,
         "url": hub.dataset_url(release.hub_repo) if release.hub_repo else release.name,
         "keywords": list(release.dataset.get("keywords") or []),
-        "creator": creators,
+        "creator": authors,
         "citeAs": facts.get("citation", ""),
         "inLanguage": facts.get("languages", []),
         "distribution": distribution,

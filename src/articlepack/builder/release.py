@@ -58,6 +58,15 @@ class Release:
         return [c for c in self.dataset.get("contributors") or [] if isinstance(c, dict)]
 
 
+def creators(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contributors whose roles hold ``creator``: the authors wherever the dataset is cited."""
+    return [
+        c
+        for c in dataset.get("contributors") or []
+        if isinstance(c, dict) and "creator" in (c.get("roles") or [])
+    ]
+
+
 def build_time(project: Path) -> datetime:
     """SOURCE_DATE_EPOCH, else the project's last commit time, else the time an sdist recorded in
     ``.source-date-epoch``, else the newest corpus file's mtime.

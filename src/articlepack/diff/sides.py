@@ -126,17 +126,17 @@ def read_project(
     root: Path | str, *, label: str | None = None, kind: Literal["project", "revision"] = "project"
 ) -> Snapshot:
     """Read and validate a project; its published tables are computed in memory."""
-    from articlepack.checks import check
-    from articlepack.corpus import read
+    from articlepack.checks import check, check_articles
+    from articlepack.corpus import read_checked
     from articlepack.errors import ProjectError
 
     root = Path(root)
     label = label or str(root)
     try:  # a revision's temporary checkout is never cached: its cache would outlive it
-        corpus = read(root, cache=kind != "revision")
+        corpus, checked = read_checked(root, cache=kind != "revision", check=check_articles)
     except ProjectError as exc:
         raise DiffError(f"{label}: {str(exc).replace(str(root.resolve()), label)}") from None
-    report = check(corpus)
+    report = check(corpus, checked)
     if not report.valid:
         raise DiffError(
             f"{label} is not a valid dataset project ({len(report.errors)} errors; "
@@ -186,7 +186,8 @@ def read_release(root: Path | str) -> Snapshot:
     re-hashed and checked against its declared schema and row count before its rows are used."""
     from articlepack import tablefile
     from articlepack.errors import IntegrityError
-    from articlepack.record import ReleaseFolder, read_record
+    from articlepack.record import read_record
+    from articlepack.release_folder import ReleaseFolder
     from articlepack.verify import open_verified
 
     folder = ReleaseFolder(Path(root))

@@ -1,0 +1,102 @@
+"""The usage terms of a release: the annotations under the dataset's licence, and the page text
+they copy under its rights holders' terms (Croissant 1.1's ODRL ``usageInfo``, the Data Package
+and the card say the same, from here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from articlepack.builder.release import creators
+
+if TYPE_CHECKING:
+    import pyarrow
+
+    from articlepack.schema import TableSchema
+
+
+def terms(
+    tables: dict[str, pyarrow.Table],
+    schemas: Mapping[str, TableSchema],
+    dataset: dict[str, Any],
+    document: str,
+) -> dict[str, Any]:
+    """The usage terms of a release: the annotations under the dataset's licence, and the copied
+    page text under its rights holders' terms, per group of articles with the same rights."""
+    rows = tables[document].select(["id", "rights_statement", "rights_distribution"]).to_pylist()
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        groups.setdefault((row["rights_statement"], row["rights_distribution"]), []).append(
+            row["id"]
+        )
+    text = text_columns(schemas, document)
+    out = []
+    for (statement, distribution), ids in sorted(
+        groups.items(), key=lambda kv: (-len(kv[1]), kv[0])
+    ):
+        group: dict[str, Any] = {
+            "rights_statement": statement,
+            "distribution": distribution,
+            "articles": sorted(ids),
+        }
+        if distribution == "standoff":
+            group["withheld"], group["published"] = _withheld(tables, text, ids, document)
+        out.append(group)
+    rights = dataset.get("text_rights")
+    licence = str(dataset.get("license") or "unknown")
+    return {
+        "license": licence,
+        "rules": licence_rules().get(licence.lower()),
+        "creators": [str(c.get("name")) for c in creators(dataset)],
+        "text_rights": " ".join(rights.split()) if isinstance(rights, str) else None,
+        "text_columns": text,
+        "groups": out,
+    }
+
+
+@cache
+def licence_rules() -> dict[str, dict[str, list[str]]]:
+    """Licence id (lower case) -> the ODRL rules it amounts to (``data/odrl.yaml``)."""
+    import yaml
+
+    text = resources.files("articlepack").joinpath("data/odrl.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def text_columns(schemas: Mapping[str, TableSchema], document: str) -> list[str]:
+    """``table.column`` of every published column that copies page text: each span's text, and
+    the document table's published text (the body segments joined)."""
+    out = []
+    for name, schema in schemas.items():
+        copied = {sp.text for sp in schema.spans}
+        if name == document:
+            offsets = {c for sp in schema.spans for c in (sp.start, sp.end) if c}
+            copied |= (set(schema.derived) - offsets) | ({"text"} & set(schema.columns))
+        out += [f"{name}.{c}" for c in schema.columns if c in copied]
+    return out
+
+
+def _withheld(
+    tables: dict[str, pyarrow.Table], text: list[str], ids: list[str], document: str
+) -> tuple[list[str], list[str]]:
+    """Of the text columns that have rows for the articles ``ids``: those null in every such row
+    (withheld), and those that still hold text (a title, an evidence span outside the body)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(ids, type=pa.string())
+    withheld: list[str] = []
+    published: list[str] = []
+    for column in text:
+        name, field = column.split(".", 1)
+        table = tables[name]
+        key = "id" if name == document else "article_id"
+        if key not in table.column_names:
+            continue
+        mask = pc.is_in(table.column(key), value_set=wanted)
+        values = table.column(field).filter(mask)
+        if len(values):
+            (published if values.null_count < len(values) else withheld).append(column)
+    return withheld, published
