@@ -109,6 +109,16 @@ def project(tmp_path: Path) -> Project:
     return Project(articlepack.init(tmp_path / "project"))
 
 
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The bundled project (corpus, schemas, datacard) copied so that it can be changed."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    shutil.copy(ROOT / "datacard.md", root / "datacard.md")
+    return root
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A release of the `init` template, built once per test module (copy it before changing)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,6 @@ import pytest
 
 from articlepack.builder import build
 from conftest import ROOT
-
-
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    """The bundled project (corpus, schemas, datacard) copied so that it can be changed."""
-    root = tmp_path / "project"
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    shutil.copy(ROOT / "datacard.md", root / "datacard.md")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,16 +69,6 @@ def _articles(root: Path) -> list[dict[str, Any]]:
 def corpus_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled Russia–Syria corpus, built once for this module."""
     return build(ROOT, tmp_path_factory.mktemp("dist"))
-
-
-@pytest.fixture
-def corpus_copy(tmp_path: Path) -> Path:
-    """The bundled project copied so that it can be changed."""
-    root = tmp_path / "project"
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    shutil.copy(ROOT / "datacard.md", root / "datacard.md")
-    return root
 
 
 # -- RAI ----------------------------------------------------------------------------------------
@@ -342,11 +331,11 @@ def test_datapackage_and_card_state_the_same_terms(corpus_release: Path) -> None
     assert _block(ROOT / "datacard.md", "terms") == card
 
 
-def test_a_standoff_article_is_withheld_in_the_policy(corpus_copy: Path, tmp_path: Path) -> None:
-    article = next((corpus_copy / "corpus" / "articles").glob("2016-06-*/article.yaml"))
+def test_a_standoff_article_is_withheld_in_the_policy(repo_copy: Path, tmp_path: Path) -> None:
+    article = next((repo_copy / "corpus" / "articles").glob("2016-06-*/article.yaml"))
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace("distribution: full}", "distribution: standoff}"), "utf-8")
-    release = build(corpus_copy, tmp_path / "dist")
+    release = build(repo_copy, tmp_path / "dist")
 
     [withheld] = [
         p
