@@ -38,9 +38,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install("ruff")
-    session.run(
-        "ruff", "check", "src", "tests", "benchmarks", "docs", "noxfile.py", "hatch_build.py"
-    )
+    session.run("ruff", "check", "src", "tests", "benchmarks", "docs", "noxfile.py")
     session.run(
         "ruff",
         "format",
@@ -50,7 +48,6 @@ def lint(session: nox.Session) -> None:
         "benchmarks",
         "docs",
         "noxfile.py",
-        "hatch_build.py",
     )
 
 
@@ -76,8 +73,17 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def package(session: nox.Session) -> None:
+    """The bundled corpus as its own pip package: wheel and sdist into dist/."""
+    session.install("-e", ".")
+    session.run("articlepack", "package", ".", "--out", "dist", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks at 1k, 10k and 100k articles (`nox -s bench -- --sizes 1000` for fewer)."""
+    """Benchmarks against the parse floor at 1k, 10k and 100k articles and on the bundled project,
+    into benchmarks/results/RESULTS.md (`nox -s bench -- --sizes 1000` for fewer; see
+    benchmarks/README.md)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
@@ -88,6 +94,26 @@ def fuzz(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run(
         "pytest", "tests/test_properties.py", *session.posargs, env={"HYPOTHESIS_PROFILE": "fuzz"}
+    )
+
+
+@nox.session(python=PYTHON)
+def labelstudio(session: nox.Session) -> None:
+    """A real Label Studio server in the loop (tests/labelstudio_server.py): export the project,
+    import it into Label Studio, export it from there through the API, import it back, compare
+    every table. Label Studio gets a venv of its own (its pins clash with ours), kept in
+    .nox/label-studio-server between runs (delete it to reinstall)."""
+    from pathlib import Path
+
+    session.install("-e", ".")
+    server = Path(session.virtualenv.location).parent / "label-studio-server"
+    executable = str(server / "bin" / "label-studio")
+    if not Path(executable).exists():
+        session.run("python", "-m", "venv", str(server))
+        pip = [str(server / "bin" / "python"), "-m", "pip", "install", "label-studio>=1.23"]
+        session.run(*pip, external=True)
+    session.run(
+        "python", "tests/labelstudio_server.py", "--label-studio", executable, *session.posargs
     )
 
 

@@ -58,6 +58,7 @@ def test_card_parses_with_huggingface_hub(release: Path) -> None:
         "events",
         "event_arguments",
         "quotes",
+        "documents",
     }
     assert configs["articles"].get("default") is True
     assert "## Sources" in card.text and "<!-- articlepack:distribution -->" in card.text

@@ -186,6 +186,7 @@ def test_a_scheme_with_only_mentions_builds_and_loads(project: Project, tmp_path
         "segments",
         "entities",
         "mentions",
+        "documents",
     ]
     import datasets
 

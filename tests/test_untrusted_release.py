@@ -28,6 +28,7 @@ import articlepack
 from articlepack.builder import build
 from articlepack.cli import app
 from articlepack.errors import IntegrityError
+from articlepack.record import MAX_RECORD_BYTES
 
 EVENTS = "data/events/train-00000-of-00001.parquet"
 MENTIONS = "data/mentions/train-00000-of-00001.parquet"
@@ -414,7 +415,7 @@ UNREADABLE = {
     "duplicate-key": (b'{"resources": [], "resources": []}', "appears twice in one object"),
     "nan": (b'{"version": NaN}', "NaN is not a JSON number"),
     "deep-nesting": (b"[" * 100_000 + b"]" * 100_000, "nests too deeply"),
-    "too-large": (b" " * (8 << 20) + b"{}", "is larger than 8,388,608 bytes"),
+    "too-large": (b" " * MAX_RECORD_BYTES + b"{}", f"is larger than {MAX_RECORD_BYTES:,} bytes"),
 }
 
 
@@ -478,6 +479,32 @@ def test_load_refuses_a_parquet_file_of_another_schema_with_a_recomputed_hash(
     assert result.exit_code == 1 and message in result.output
 
 
+def test_load_refuses_a_documents_layer_of_another_shape_with_a_recomputed_hash(
+    release: Path,
+) -> None:
+    # a layer nested in the documents table is checked member by member, not only as a list
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = "data/documents/train-00000-of-00001.parquet"
+    table = pq.read_table(release / path)
+    mentions = table.column("mentions").combine_chunks()
+    members = mentions.values
+    renamed = pa.StructArray.from_arrays(
+        members.flatten(), names=[n.replace("entity_id", "entity") for n in members.type.names]
+    )
+    table = table.set_column(
+        table.schema.get_field_index("mentions"),
+        "mentions",
+        pa.ListArray.from_arrays(mentions.offsets, renamed),
+    )
+    pq.write_table(table, release / path)
+    _rehash(release, path)
+    for fmt in FORMATS:
+        with pytest.raises(IntegrityError, match="column mentions is list<"):
+            articlepack.load("documents", release=release, format=fmt)  # type: ignore[arg-type]
+
+
 def test_load_refuses_a_parquet_file_whose_pages_are_corrupt(release: Path) -> None:
     data = bytearray((release / EVENTS).read_bytes())
     data[4:400] = bytes(396)  # the footer stays intact, so only reading the pages tells
@@ -502,7 +529,7 @@ def test_load_an_empty_table_keeps_its_declared_schema(project: Any, tmp_path: P
     text = project.article.read_text(encoding="utf-8")
     project.article.write_text(text[: text.index("quotes:")], encoding="utf-8")
     release = build(project.root, tmp_path / "dist")
-    assert _record(release)["resources"][-1]["x-articlepack"]["rows"] == 0
+    assert _resource(_record(release), "quotes")["x-articlepack"]["rows"] == 0
     table = articlepack.load("quotes", release=release, format="arrow")
     assert table.num_rows == 0 and "speaker" in table.column_names
     for fmt in ("pandas", "polars"):

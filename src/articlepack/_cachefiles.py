@@ -18,6 +18,7 @@ import re
 import shutil
 import stat
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -261,21 +262,27 @@ def _write(path: Path, data: dict[str, Any]) -> str:
 
 
 def _dump(findings: dict[str, list[Finding]]) -> dict[str, list[dict[str, Any]]]:
-    return {
-        article: [
-            {
-                "code": f.code,
-                "file": f.file,
-                "message": f.message,
-                "line": f.line,
-                "id": f.id,
-                "path": [p if isinstance(p, str | int) else repr(p) for p in f.path],
-            }
-            for f in found
-        ]
-        for article, found in findings.items()
-        if found
-    }
+    return {article: dump_findings(found) for article, found in findings.items() if found}
+
+
+def dump_findings(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Findings as JSON data, their YAML path included (which the report's JSON leaves out)."""
+    return [
+        {
+            "code": f.code,
+            "file": f.file,
+            "message": f.message,
+            "line": f.line,
+            "id": f.id,
+            "path": [p if isinstance(p, str | int) else repr(p) for p in f.path],
+        }
+        for f in findings
+    ]
+
+
+def load_findings(data: list[dict[str, Any]]) -> list[Finding]:
+    """Findings as :func:`dump_findings` wrote them; anything else raises :class:`Discarded`."""
+    return _findings({"": data})[""]
 
 
 def _findings(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[Finding]]:

@@ -21,6 +21,7 @@ from articlepack import _yaml
 from articlepack.report import Finding
 
 ARTICLES_DIR = Path("corpus", "articles")
+ANNOTATIONS_DIR = Path("corpus", "annotations")  # each annotator's own version, for agreement
 DATASET = Path("corpus", "dataset.yaml")
 ENTITIES = Path("corpus", "entities.yaml")
 WAIVERS = Path("corpus", "waivers.yaml")

@@ -44,8 +44,9 @@ _LONG_PREFIX = {nl: re.compile(rf"{nl}[ \t?:-]{{{_PREFIX}}}") for nl in ("\n", "
 _TAG_HINT = re.compile(r"(?:^|[\s\[\]{},])!", re.MULTILINE)
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t\r\n]|$)", re.MULTILINE)
 _ANCHOR = re.compile(r"for anchor (\d+)")
-_COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
-_COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_BREAK = re.compile(r"\r\n|\r|\n")  # YAML's line breaks (str.splitlines knows more)
+COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 class YAMLProblem(ValueError):
@@ -131,24 +132,24 @@ def _scan(text: str, *, strict: bool) -> None:
     """
     depth = 0
     try:
-        for event in _events(text):
+        for event in parse_events(text):
             tag = getattr(event, "tag", None)
             if tag is not None:
                 raise YAMLProblem(
                     "yaml-unsafe",
                     f"YAML tags such as `{tag}` are not allowed in "
                     "corpus files (write plain values)",
-                    _line(event),
+                    start_line(event),
                 )
-            if isinstance(event, _COLLECTION_START):
+            if isinstance(event, COLLECTION_START):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise YAMLProblem(
                         "yaml-unsafe",
                         f"the document nests deeper than {MAX_DEPTH} levels",
-                        _line(event),
+                        start_line(event),
                     )
-            elif isinstance(event, _COLLECTION_END):
+            elif isinstance(event, COLLECTION_END):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         if strict:
@@ -160,17 +161,19 @@ def _scan(text: str, *, strict: bool) -> None:
                 raise YAMLProblem(
                     "yaml-unsafe", f"the document nests deeper than {MAX_DEPTH} levels", line
                 ) from None
-            raise YAMLProblem("yaml-syntax", _libyaml_message(exc), line) from None
+            raise _syntax(text, _libyaml_message(exc), line) from None
     except yaml.YAMLError as exc:
         if strict:
             raise YAMLProblem("yaml-syntax", str(exc).strip().splitlines()[0], None) from None
 
 
-def _events(text: str) -> Iterator[yaml.Event]:
+def parse_events(text: str) -> Iterator[yaml.Event]:
+    """libyaml's events of ``text``: parsed, nothing constructed."""
     return yaml.parse(text, Loader=_LOADER)
 
 
-def _line(event: yaml.Event) -> int | None:
+def start_line(event: yaml.Event) -> int | None:
+    """The 1-based line an event starts on."""
     mark = event.start_mark
     return int(mark.line) + 1 if mark is not None else None
 
@@ -183,9 +186,9 @@ def _check_one_document(text: str) -> None:
     """yaml-rs returns a list of documents for a multi-document stream: refuse that."""
     starts: list[int | None] = []
     try:
-        for event in _events(text):
+        for event in parse_events(text):
             if isinstance(event, yaml.DocumentStartEvent):
-                starts.append(_line(event))
+                starts.append(start_line(event))
                 if len(starts) > 1:
                     raise YAMLProblem(
                         "yaml-multiple-documents",
@@ -221,12 +224,36 @@ def _classify(text: str, message: str) -> YAMLProblem:
     line = int(match.group(1)) if match else _syntax_line(text)
     if "recursion limit exceeded" in lower:
         return YAMLProblem("yaml-unsafe", "the document nests too deeply", line)
-    return YAMLProblem("yaml-syntax", first, line)
+    return _syntax(text, first, line)
+
+
+def _syntax(text: str, message: str, line: int | None) -> YAMLProblem:
+    """A syntax error; one that a tab causes is worded, and placed, as the tab's own.
+
+    Parsers stop at a tab on the line where they notice it, which for a tab that indents a
+    value's continuation is the line before; the tab is looked for on both lines.
+    """
+    lines = _BREAK.split(text)
+    for number in (line, line + 1) if line else range(1, len(lines) + 1):
+        content = lines[number - 1] if 0 < number <= len(lines) else ""
+        indent = content[: len(content) - len(content.lstrip(" \t-"))]
+        if "\t" in indent:
+            return YAMLProblem(
+                "yaml-syntax",
+                f"line {number} is indented with a tab: indent with spaces (YAML does not "
+                "allow tabs in indentation)",
+                number,
+            )
+    if line and "\t" in (lines[line - 1] if line <= len(lines) else ""):
+        return YAMLProblem(
+            "yaml-syntax", f"{message} (line {line} holds a tab: use spaces instead)", line
+        )
+    return YAMLProblem("yaml-syntax", message, line)
 
 
 def _syntax_line(text: str) -> int | None:
     try:
-        for _ in _events(text):
+        for _ in parse_events(text):
             pass
     except yaml.MarkedYAMLError as exc:
         return exc.problem_mark.line + 1 if exc.problem_mark else None
@@ -240,21 +267,21 @@ def _anchor_line(text: str, number: int | None) -> int | None:
     or of the first alias when yaml-rs names no anchor."""
     seen = 0
     try:
-        for event in _events(text):
+        for event in parse_events(text):
             if isinstance(event, yaml.AliasEvent):
                 if number is None:
-                    return _line(event)
+                    return start_line(event)
             elif getattr(event, "anchor", None) is not None:
                 seen += 1
                 if seen == number:
-                    return _line(event)
+                    return start_line(event)
     except yaml.YAMLError:
         return None
     return None
 
 
 def _duplicate_line(text: str) -> int | None:
-    root = _compose(text)
+    root = compose(text)
     if root is None:
         return None
     stack, visited = [root], set()
@@ -281,28 +308,35 @@ def _duplicate_line(text: str) -> int | None:
 
 def line_of(text: str, path: Sequence[Any]) -> int | None:
     """1-based line of the node at ``path`` (keys, list indexes); its nearest ancestor if absent."""
-    root = _compose(text)
+    root = compose(text)
     if root is None:
         return None
-    node, line = root, int(root.start_mark.line) + 1
+    line = int(root.start_mark.line) + 1
+    for key, node in along(root, path):
+        line = int((key or node).start_mark.line) + 1
+    return line
+
+
+def along(root: yaml.Node, path: Sequence[Any]) -> list[tuple[yaml.Node | None, yaml.Node]]:
+    """The nodes that ``path`` (keys, list indexes) leads through from ``root``, each with its
+    key's node (None for a list item), as far as the path exists."""
+    out: list[tuple[yaml.Node | None, yaml.Node]] = []
+    node = root
     for step in path:
-        child = None
+        found: tuple[yaml.Node | None, yaml.Node] | None = None
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if _same_key(key, step):
-                    child, line = value, int(key.start_mark.line) + 1
-                    break
+            found = next(((k, v) for k, v in node.value if _same_key(k, step)), None)
         elif (
             isinstance(node, yaml.SequenceNode)
             and isinstance(step, int)
             and 0 <= step < len(node.value)
         ):
-            child = node.value[step]
-            line = int(child.start_mark.line) + 1
-        if child is None:
+            found = (None, node.value[step])
+        if found is None:
             break
-        node = child
-    return line
+        out.append(found)
+        node = found[1]
+    return out
 
 
 def _same_key(key: yaml.Node, step: Any) -> bool:
@@ -323,7 +357,9 @@ def _same_key(key: yaml.Node, step: Any) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _compose(text: str) -> yaml.Node | None:
+def compose(text: str) -> yaml.Node | None:
+    """The document's node graph (marks give each node's place as character offsets), or None
+    when the text is not YAML or nests too deeply. Nodes are shared: never change them."""
     if _maybe_deep(text):
         try:
             _scan(text, strict=True)

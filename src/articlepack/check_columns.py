@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from articlepack.failing_rows import finding, findings, says, short
+from articlepack.failing_rows import finding, findings, id_column, says, short
+from articlepack.report import did_you_mean
 from articlepack.schema import TableSchema, table_of
 
 if TYPE_CHECKING:
@@ -42,7 +43,14 @@ def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
     except pandera.errors.SchemaErrors as exc:
         cases: pl.DataFrame = exc.failure_cases
     cases = cases.filter(pl.col("index").is_not_null())
-    rows = table.select("_file", "_path").with_row_index("index")
+    ident = id_column(schema)
+    keys = [k for k in schema.primary_key if k in table.columns and k != "article_id"]
+    rows = table.select(
+        "_file",
+        "_path",
+        *(pl.col(k).cast(pl.String).alias(f"_key_{k}") for k in keys),
+        _id=pl.col(ident).cast(pl.String) if ident else pl.lit(None, pl.String),
+    ).with_row_index("index")
     cases = cases.with_columns(pl.col("index").cast(pl.UInt32)).join(rows, on="index", how="left")
     out = []
     for case in cases.iter_rows(named=True):
@@ -50,9 +58,14 @@ def check_table(table: pl.DataFrame, schema: TableSchema) -> list[Finding]:
         code = _PANDERA_CODES.get(check_name, "wrong-type")
         column = case["column"]
         if code == "duplicate-id":
-            key = ", ".join(schema.primary_key) if case["column"] is None else column
-            column = schema.primary_key[-1] if case["column"] is None else column
-            message = f"{schema.name}: duplicate {key} {short(case['failure_case'])}"
+            # the key's values, read from the row: pandera words a multi-column key as JSON
+            if case["column"] is None:
+                column = keys[-1] if keys else schema.primary_key[-1]
+            named = [k for k in keys if case[f"_key_{k}"] is not None] or [column]
+            value = ", ".join(
+                f"{k} {short(case.get(f'_key_{k}', case['failure_case']))}" for k in named
+            )
+            message = f"{value} is used more than once in {schema.name}"
         else:
             message = _column_message(schema, column, code, case["failure_case"])
         out.append(finding(case, code, message, schema, column))
@@ -65,7 +78,13 @@ def _column_message(schema: TableSchema, column: str, code: str, value: Any) -> 
         return "a value is required"
     if code == "not-in-enum":
         allowed = constraints.get("enum") or schema.item(column).get("enum", [])
-        return f"{short(value)} is not one of {', '.join(map(str, allowed))}"
+        wrong = (
+            value
+            if not isinstance(value, list)
+            else next((v for v in value if v not in allowed), None)
+        )
+        hint = did_you_mean(wrong, map(str, allowed))
+        return f"{short(value)} is not one of {', '.join(map(str, allowed))}{hint}"
     if code == "bad-pattern":
         return f"{short(value)} does not match {constraints['pattern']}"
     if code == "out-of-range":
@@ -150,16 +169,29 @@ def check_dates(corpus: Corpus, names: tuple[str, ...]) -> list[Finding]:
     for name in names:
         for column in corpus.schemas[name].dates:
             value = pl.col(column)
-            full = value.str.len_chars() == 10
-            padded = pl.when(full).then(value).otherwise(value.str.slice(0, 7) + "-01")
             bad = corpus.tables[name].filter(
                 value.str.starts_with("0000")
-                | value.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")
-                & padded.str.to_date("%Y-%m-%d", strict=False).is_null()
+                | value.str.contains(_ISO_DATE) & calendar_date(value).is_null()
             )
             message = says("{} is not a calendar date", column)
             out += findings(bad, "bad-date", message, corpus.schemas[name], column)
     return out
+
+
+_ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # year, month or day precision
+
+
+def calendar_date(value: pl.Expr) -> pl.Expr:
+    """The first day of the year, month or day that an ISO 8601 string names; null when it names
+    none (another form, 2016-02-30, month 13, or year 0000, which Python's calendar lacks)."""
+    import polars as pl
+
+    n = value.str.len_chars()
+    padded = (
+        pl.when(n == 4).then(value + "-01-01").when(n == 7).then(value + "-01").otherwise(value)
+    )
+    named = value.str.contains(_ISO_DATE) & ~value.str.starts_with("0000")
+    return pl.when(named).then(padded.str.to_date("%Y-%m-%d", strict=False))
 
 
 def check_keys(corpus: Corpus, *, to_entities: bool) -> list[Finding]:
@@ -182,14 +214,35 @@ def check_keys(corpus: Corpus, *, to_entities: bool) -> list[Finding]:
             missing = table.drop_nulls(list(fk.fields)).join(target, on=list(fk.fields), how="anti")
             column = fk.fields[-1]
             noun = "entity" if fk.resource == registry else fk.resource.removesuffix("s")
-            out += findings(
-                missing,
-                "missing-reference",
-                says(f"{{}} is not a known {noun} id", column, quote=True),
-                schema,
-                column,
-            )
+            known = _known_ids(target, missing, list(fk.fields))
+
+            def message(
+                r: dict[str, Any], fields: Any = fk.fields, noun: str = noun, known: Any = known
+            ) -> str:
+                value = r[fields[-1]]
+                hint = did_you_mean(value, known.get(tuple(r[f] for f in fields[:-1]), ()))
+                return f"{short(value)} is not a known {noun} id{hint}"
+
+            out += findings(missing, "missing-reference", message, schema, column)
     return out
+
+
+SUGGEST = 100  # missing references given a "did you mean" (each costs a difflib search)
+
+
+def _known_ids(
+    target: pl.DataFrame, missing: pl.DataFrame, fields: list[str]
+) -> dict[tuple[Any, ...], list[str]]:
+    """The ids each missing reference could have meant, by the values of the key's other fields
+    (its article); none when more than :data:`SUGGEST` references are missing."""
+    scope = fields[:-1]
+    if missing.height == 0 or missing.height > SUGGEST:
+        return {}
+    wanted = target.join(missing.select(scope).unique(), on=scope) if scope else target
+    ids: dict[tuple[Any, ...], list[str]] = {}
+    for row in wanted.iter_rows():
+        ids.setdefault(tuple(row[:-1]), []).append(row[-1])
+    return ids
 
 
 def check_not_after(corpus: Corpus) -> list[Finding]:
@@ -207,14 +260,15 @@ def check_not_after(corpus: Corpus) -> list[Finding]:
         when = pl.lit(True).and_(
             *(pl.col(str(c)) == v for c, v in dict(rule.get("when") or {}).items())
         )
-        rows = corpus.tables[name].filter(when & pl.col(column).is_not_null())
+        # an invalid date (bad-date, bad-pattern) is reported as such and ordered with nothing
+        rows = corpus.tables[name].filter(when & calendar_date(pl.col(column)).is_not_null())
         joined = rows.join(
             corpus.tables[document].select(
                 pl.col("id").alias("article_id"), pl.col(reference).alias("_ref")
             ),
             on="article_id",
             how="inner",
-        ).drop_nulls("_ref")
+        ).filter(calendar_date(pl.col("_ref")).is_not_null())
         n = pl.min_horizontal(pl.col(column).str.len_chars(), pl.col("_ref").str.len_chars())
         late = joined.filter(pl.col(column).str.slice(0, n) > pl.col("_ref").str.slice(0, n))
         condition = ", ".join(f"{c} {v}" for c, v in dict(rule.get("when") or {}).items())
@@ -225,17 +279,9 @@ def check_not_after(corpus: Corpus) -> list[Finding]:
             reference: str = reference,
             condition: str = condition,
         ) -> str:
-            return (
-                f"{r.get('id') or 'a row'} ({condition or 'any'}) is dated {r[column]}, after "
-                f"its article's {reference} {r['_ref']}"
+            return f"{r[column]} is after its article's {reference} {r['_ref']}" + (
+                f" (and {condition})" if condition else ""
             )
 
-        out += findings(
-            late,
-            "event-after-publication",
-            message,
-            schema,
-            column,
-            id_column="id" if "id" in schema.columns else None,
-        )
+        out += findings(late, "event-after-publication", message, schema, column)
     return out

@@ -10,7 +10,7 @@ from articlepack import rai, versions
 from articlepack.corpus import DATASET
 from articlepack.failing_rows import short
 from articlepack.hub import check_repo_id, licenses
-from articlepack.report import Finding
+from articlepack.report import Finding, did_you_mean
 from articlepack.shape import dotted
 
 _KEYS = {
@@ -35,7 +35,12 @@ def check_dataset(dataset: dict[Any, Any]) -> list[Finding]:
     """The findings in corpus/dataset.yaml, read as ``dataset``."""
     allowed = ", ".join(sorted(_KEYS))
     out = [
-        Finding("unknown-key", _FILE, f"unknown key {short(k)} (allowed: {allowed})", path=(k,))
+        Finding(
+            "unknown-key",
+            _FILE,
+            f"unknown key {short(k)}{did_you_mean(k, sorted(_KEYS))} (allowed: {allowed})",
+            path=(k,),
+        )
         for k in dataset
         if k not in _KEYS
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+from typing import TYPE_CHECKING, Any
 
 from articlepack.failing_rows import findings
 from articlepack.report import Finding
@@ -35,15 +36,34 @@ def check_hashes(corpus: Corpus) -> list[Finding]:
         )
         .filter(pl.col("raw_sha256").is_not_null() & (pl.col("raw_sha256") != pl.col("_actual")))
     )
-    return findings(
-        joined,
-        "hash-mismatch",
-        lambda r: (
-            f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records {r['raw_sha256']}"
-        ),
-        corpus.schemas[document],
-        "raw_sha256",
+    if joined.height == 0:
+        return []
+    # Only a mismatching raw.txt with CRLF endings is hashed again, one at a time, in its LF
+    # form: if that has the recorded sha256, git (core.autocrlf) converted the file.
+    crlf = pl.col("raw").str.contains("\r\n", literal=True)
+    stored = corpus.raw.join(joined.select("id"), left_on="article_id", right_on="id").select(
+        "article_id", _crlf=pl.when(crlf).then(pl.col("raw"))
     )
+    joined = joined.join(stored, left_on="id", right_on="article_id", how="left")
+
+    def message(r: dict[str, Any]) -> str:
+        said = f"{r['_raw']} has sha256 {r['_actual']}, but raw.sha256 records {r['raw_sha256']}"
+        stored = r["_crlf"]
+        if stored is not None and lf_sha256(stored) == r["raw_sha256"]:
+            said += (
+                "; its LF form has the recorded sha256: git converted its line endings "
+                "(core.autocrlf). Keep raw.txt byte-exact with a `.gitattributes` line "
+                "`raw.txt -text` and check it out again"
+            )
+        return said
+
+    return findings(joined, "hash-mismatch", message, corpus.schemas[document], "raw_sha256")
+
+
+def lf_sha256(text: str) -> str:
+    """The sha256 of ``text`` with its CRLF line endings as LF (UTF-8): what git records of a file
+    that core.autocrlf checks out with CRLF."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()
 
 
 def check_raw_text(raw: pl.DataFrame) -> list[Finding]:

@@ -1,28 +1,29 @@
 """Checks of the text spans: each ordered, inside its text, its text at its offsets, annotations
 inside the body, the body's segments in order.
 
-A wrong span's message says where its text does occur nearest: polars slices that out of the raw
-text, so a message never pulls a whole raw text into Python.
+A wrong span's message says what is wrong with it (:func:`articlepack.anchor.mismatch`) from a
+window of the raw text around it that polars slices out, so a message never pulls a whole raw
+text into Python. An article whose raw.txt has CRLF line endings while its spans' offsets count
+LF ones gets one finding that says so, not one per span.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from articlepack.failing_rows import finding, findings, short
+from articlepack.anchor import ABBREVIATE_FROM as ABBREVIATE_FROM  # re-exported: importers use it
+from articlepack.anchor import ELLIPSIS as ELLIPSIS  # re-exported, as ABBREVIATE_FROM
+from articlepack.anchor import NEAR, mismatch
+from articlepack.failing_rows import finding, findings, id_column, short
+from articlepack.report import Finding
 from articlepack.schema import TableSchema, table_of
 
 if TYPE_CHECKING:
     import polars as pl
 
     from articlepack.corpus import Corpus
-    from articlepack.report import Finding
-
-ELLIPSIS = " … "
-ABBREVIATE_FROM = 200
-NEAR = 2_000  # characters either side of a wrong span searched for where its text really is
 
 
 def check_spans(corpus: Corpus) -> list[Finding]:
@@ -33,7 +34,7 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     """
     import polars as pl
 
-    spans = _stacked(corpus)
+    spans = stacked(corpus)
     if spans is None:
         return []
     out = _span_rows(
@@ -54,9 +55,11 @@ def check_spans(corpus: Corpus) -> list[Finding]:
         _order=pl.col("_e") <= pl.col("_s"),
         _outside=(pl.col("_e") > pl.col("_s")) & (pl.col("_e") > pl.col("_len")),
     ).with_columns(
-        _wrong=~pl.col("_order") & ~pl.col("_outside") & ~_matches().fill_null(False),
+        _wrong=~pl.col("_order") & ~pl.col("_outside") & ~matches("raw").fill_null(False),
     )
-    wrong = _diagnose(joined.filter(pl.col("_wrong")))
+    wrong = _on_lf_text(corpus, joined.filter(pl.col("_wrong")))
+    out += _crlf(corpus.schemas, wrong.filter(pl.col("_lf")))
+    wrong = _diagnose(wrong.filter(~pl.col("_lf")))
     checked = joined.drop("raw")
     del joined
 
@@ -80,20 +83,26 @@ def check_spans(corpus: Corpus) -> list[Finding]:
     return out
 
 
-def _stacked(corpus: Corpus) -> pl.DataFrame | None:
-    """Every span with any of its parts given, of every table, in one frame (None: no spans)."""
+def stacked(corpus: Corpus) -> pl.DataFrame | None:
+    """Every span with any of its parts given, of every table, in one frame (None: no spans):
+    its article, file, YAML path, the id of its row, its offsets and text, its table and
+    column."""
     import polars as pl
 
     frames = []
     document = table_of(corpus.schemas, "document")
     for name, schema in corpus.schemas.items():
         key = "id" if name == document else "article_id"
+        ident = id_column(schema)
         for span in schema.spans:
             frames.append(
                 corpus.tables[name].select(
                     pl.col(key).cast(pl.String).alias("_article"),
                     "_file",
                     "_path",
+                    (pl.col(ident).cast(pl.String) if ident else pl.lit(None, pl.String)).alias(
+                        "_id"
+                    ),
                     pl.col(span.raw_start).cast(pl.Int64).alias("_s"),
                     pl.col(span.raw_end).cast(pl.Int64).alias("_e"),
                     pl.col(span.text).cast(pl.String).alias("_t"),
@@ -107,14 +116,15 @@ def _stacked(corpus: Corpus) -> pl.DataFrame | None:
     return pl.concat(frames).filter(pl.any_horizontal(pl.col("_s", "_e", "_t").is_not_null()))
 
 
-def _matches() -> pl.Expr:
-    """Whether the raw text at a span's offsets is its text (a long one's may be abbreviated,
-    its head and tail joined by :data:`ELLIPSIS`)."""
+def matches(raw: str) -> pl.Expr:
+    """Whether the text in column ``raw`` at a span's offsets is its text (a long one's may be
+    abbreviated, its head and tail joined by :data:`ELLIPSIS`): :func:`articlepack.anchor.matches`
+    on whole columns."""
     import polars as pl
 
     length = pl.max_horizontal(pl.col("_e") - pl.col("_s"), pl.lit(0))
-    actual = pl.col("raw").str.slice(pl.col("_s"), length)
-    parts = pl.col("_t").str.split_exact(ELLIPSIS, 1)
+    actual = pl.col(raw).str.slice(pl.col("_s"), length)
+    parts = pl.col("_t").str.splitn(ELLIPSIS, 2)
     head, tail = parts.struct.field("field_0"), parts.struct.field("field_1")
     abbreviated = (pl.col("_e") - pl.col("_s") > ABBREVIATE_FROM) & pl.col("_t").str.contains(
         ELLIPSIS, literal=True
@@ -139,6 +149,42 @@ def _span_rows(
     ]
 
 
+def _on_lf_text(corpus: Corpus, wrong: pl.DataFrame) -> pl.DataFrame:
+    """``wrong`` with ``_lf``: whether the span is its text on its raw.txt's LF form (each CRLF
+    one character), where raw.txt has CRLF line endings. The LF form is made once an article."""
+    import polars as pl
+
+    lf = (
+        corpus.raw.join(
+            wrong.select("_article").unique(), left_on="article_id", right_on="_article"
+        )
+        .filter(pl.col("raw").str.contains("\r\n", literal=True))
+        .select("article_id", _raw_lf=pl.col("raw").str.replace_all("\r\n", "\n", literal=True))
+    )
+    joined = wrong.join(lf, left_on="_article", right_on="article_id", how="left")
+    return joined.with_columns(_lf=matches("_raw_lf").fill_null(False)).drop("_raw_lf")
+
+
+def _crlf(schemas: dict[str, TableSchema], spans: pl.DataFrame) -> list[Finding]:
+    """One finding per article whose spans' offsets count its CRLF line endings as one character,
+    at the first of them."""
+    out = []
+    for group in spans.sort("_s").partition_by("_file", maintain_order=True):
+        first = group.row(0, named=True)
+        at = finding(
+            first, "crlf-offsets", "", schemas[first["_table"]], first["_column"], parent=True
+        )
+        n = group.height
+        message = (
+            f"raw.txt has CRLF line endings, but the offsets of {n} span{'s' if n != 1 else ''} "
+            "count each line ending as one character (LF): `articlepack fix --write` rewrites "
+            "them. If git converted raw.txt (core.autocrlf), restore it instead; a "
+            "`.gitattributes` line `raw.txt -text` keeps it byte-exact"
+        )
+        out.append(replace(at, message=message, id=first["_article"]))
+    return out
+
+
 def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
     """What a wrong span covers, how often its text occurs, and the raw text around it.
 
@@ -146,7 +192,10 @@ def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
     """
     import polars as pl
 
-    needle = pl.col("_t").str.split(ELLIPSIS).list.first()
+    long = (pl.col("_e") - pl.col("_s") > ABBREVIATE_FROM) & pl.col("_t").str.contains(
+        ELLIPSIS, literal=True
+    )
+    needle = pl.when(long).then(pl.col("_t").str.split(ELLIPSIS).list.first()).otherwise("_t")
     window_start = pl.max_horizontal(pl.col("_s") - NEAR, pl.lit(0))
     return (
         wrong.with_columns(
@@ -165,27 +214,9 @@ def _diagnose(wrong: pl.DataFrame) -> pl.DataFrame:
 
 
 def _mismatch(r: dict[str, Any]) -> str:
-    """Say what is at the offsets and where the expected text does occur nearest."""
-    text, start, end, needle = r["_t"], r["_s"], r["_e"], r["_needle"]
-    message = f"{start}:{end} is {r['_shown']!r}, not {short(text)}"
-    if not needle or not r["_count"]:
-        return message + "; the text does not occur in raw.txt"
-    spots = [r["_from"] + m.start() for m in re.finditer(re.escape(needle), r["_window"])]
-    if not spots:
-        return message + (
-            f"; it occurs {r['_count']} times in raw.txt, none within {NEAR} characters"
-        )
-    near = min(spots, key=lambda p: abs(p - start))
-    shift = near - start
-    where = (
-        f"{abs(shift)} character{'s' if abs(shift) != 1 else ''} "
-        f"{'later' if shift > 0 else 'earlier'}"
+    return mismatch(
+        r["_t"], r["_s"], r["_e"], r["_window"], r["_from"], r["_shown"], r["_count"] or 0
     )
-    length = len(text) if ELLIPSIS not in text else end - start
-    message += f"; found {where}, at {near}:{near + length}"
-    if r["_count"] > 1:
-        message += f" ({r['_count']} occurrences in the text)"
-    return message
 
 
 def _outside_body(corpus: Corpus, spans: pl.DataFrame, body: str) -> list[Finding]:

@@ -7,7 +7,10 @@ text into Python: what a message quotes is sliced out by polars first. The check
 - :mod:`~articlepack.check_dataset`: corpus/dataset.yaml;
 - :mod:`~articlepack.check_columns`: each table's values (constraints, dates, foreign keys);
 - :mod:`~articlepack.check_spans`: the text spans and the body's segments;
-- :mod:`~articlepack.check_raw`: each raw.txt (its recorded sha256, mojibake).
+- :mod:`~articlepack.annotators`: each annotator's own version of an article (its layers
+  checked as article.yaml's are);
+- :mod:`~articlepack.check_raw`: each raw.txt (its recorded sha256, mojibake);
+- :mod:`~articlepack.check_template`: what ``init``'s example left in a project of one's own.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from articlepack import _cache, _yaml
+from articlepack import _cache, _lines, _verdict
+from articlepack.annotators import check_annotations
 from articlepack.check_columns import check_dates, check_keys, check_not_after, check_table
 from articlepack.check_dataset import check_dataset
 from articlepack.check_raw import check_hashes, check_raw_text
 from articlepack.check_spans import check_segments, check_spans
+from articlepack.check_template import check_template
 from articlepack.corpus import (
     DATASET,
     Checked,
@@ -30,7 +35,7 @@ from articlepack.corpus import (
     article_folder,
     read_checked,
 )
-from articlepack.report import Finding, Report
+from articlepack.report import Finding, Report, with_twin_lines
 from articlepack.schema import article_tables, table_of
 from articlepack.waivers import apply_waivers
 
@@ -39,8 +44,14 @@ def validate(path: Path | str) -> Report:
     """Read and validate the dataset project at ``path``.
 
     Raises :class:`articlepack.errors.ProjectError` when ``path`` is not a project at all.
+    While nothing it reads has changed, the last report is given again (:mod:`~articlepack._verdict`).
     """
-    return check(*read_checked(path, check=check_articles))
+    verdict = _verdict.Verdict.of(path)
+    if verdict.report is not None:
+        return verdict.report
+    report = check(*read_checked(path, check=check_articles))
+    verdict.keep(report)
+    return report
 
 
 def check(corpus: Corpus, checked: Checked | None = None) -> Report:
@@ -52,6 +63,7 @@ def check(corpus: Corpus, checked: Checked | None = None) -> Report:
     dataset_file = DATASET.as_posix()
     if not any(f.file == dataset_file and f.severity == "error" for f in corpus.findings):
         findings += check_dataset(corpus.dataset)
+    findings += check_template(corpus)
     if not corpus.folders:
         findings.append(
             Finding("empty-corpus", "corpus/articles", "add at least one article folder")
@@ -62,9 +74,10 @@ def check(corpus: Corpus, checked: Checked | None = None) -> Report:
         findings += check_dates(corpus, (name,))
     findings += check_keys(corpus, to_entities=True)
     findings += _article_checks(corpus, checked or Checked())
+    findings += check_annotations(corpus)
     findings = apply_waivers(findings, corpus.waivers)
     summary = {"articles": corpus.n_articles, **{n: t.height for n, t in corpus.tables.items()}}
-    return Report.of(locate(corpus.root, findings), summary)
+    return Report.of(with_twin_lines(locate(corpus.root, findings)), summary)
 
 
 def check_articles(corpus: Corpus) -> list[Finding]:
@@ -129,7 +142,6 @@ def locate(root: Path, findings: Iterable[Finding]) -> list[Finding]:
         except (OSError, UnicodeDecodeError):
             out += group
             continue
-        for f in group:
-            line = _yaml.line_of(text, f.path)
-            out.append(Finding(f.code, f.file, f.message, line, f.id, f.path))
+        lines = _lines.lines_of(text, [f.path for f in group])
+        out += [replace(f, line=line) for f, line in zip(group, lines, strict=True)]
     return out

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack import _articles, _cache, _cachefiles, _files, _workers, flatten, shape
+from articlepack import _articles, _cache, _cachefiles, _files, _workers, flatten, layers, shape
 from articlepack._corpus import Check
 from articlepack._corpus import Checked as Checked  # re-exported: what read_checked() returns
 from articlepack._corpus import Corpus as Corpus  # re-exported: what read() returns
@@ -56,6 +56,50 @@ def read_checked(
     the checks within each article; it must be a top-level function, which the workers are
     sent by name.
     """
+    root = _project(root)
+    started = time.time_ns()
+    rows = flatten.Rows()
+    folders = list(_files.article_folders(root, rows.findings))
+    store = _cache.Store(root, cache)
+    if not store.exists():  # a cold read: start the workers' server at once
+        _workers.warm_up(len(folders), workers)
+    schemas, dataset, waivers = _small_files(root, rows)
+    with store.spool() as spool, _workers.paused_gc():  # its objects hold no cycles
+        articles, checked = _read_folders(
+            root, folders, schemas, workers, store, spool, started, check
+        )
+    tables = {**flatten.frames(rows, schemas, shape.layout(schemas).in_registry), **articles.tables}
+    raw = tables.pop("raw")
+    every = [
+        *rows.findings,
+        *store.warnings,
+        *(f for found in articles.findings.values() for f in found),
+    ]
+    stamp = _cachefiles.stamp(articles) if store.usable else None
+    corpus = Corpus(root, dataset or {}, schemas, tables, raw, folders, every, waivers)
+    return corpus, Checked(stamp, checked)
+
+
+def read_outline(root: Path | str) -> Corpus:
+    """The project without its articles' rows: its small files read (the registry's rows
+    included) and its article folders listed, the article tables empty.
+
+    What the driver of a distributed engine holds (:mod:`articlepack.engine`) while the engine's
+    workers read the article folders, a chunk at a time, with
+    :func:`articlepack._articles.read_chunk`. Raises :class:`ProjectError` as :func:`read` does.
+    """
+    root = _project(root)
+    rows = flatten.Rows()
+    folders = list(_files.article_folders(root, rows.findings))
+    schemas, dataset, waivers = _small_files(root, rows)
+    registry = flatten.frames(rows, schemas, shape.layout(schemas).in_registry)
+    tables = {**registry, **_articles.empty(schemas)}
+    raw = tables.pop("raw")
+    return Corpus(root, dataset or {}, schemas, tables, raw, folders, rows.findings, waivers)
+
+
+def _project(root: Path | str) -> Path:
+    """``root`` resolved, once shown to be a project that reads nothing outside itself."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise ProjectError(f"{root} is not a folder")
@@ -67,12 +111,14 @@ def read_checked(
                 f"{root / folder} leads outside the project (a symlink?); "
                 "articlepack reads nothing through it"
             )
-    started = time.time_ns()
-    rows = flatten.Rows()
-    folders = list(_files.article_folders(root, rows.findings))
-    store = _cache.Store(root, cache)
-    if not store.exists():  # a cold read: start the workers' server at once
-        _workers.warm_up(len(folders), workers)
+    return root
+
+
+def _small_files(
+    root: Path, rows: flatten.Rows
+) -> tuple[dict[str, TableSchema], dict[str, Any] | None, list[dict[str, Any]]]:
+    """The schemas, corpus/dataset.yaml and the waivers; the registry's rows go into ``rows``,
+    and what is wrong in those files into ``rows.findings``."""
     schemas = _schemas(root)
     dataset = _files.read_mapping(root, DATASET, rows.findings)
     layout = shape.layout(schemas)
@@ -84,20 +130,7 @@ def read_checked(
     waivers = _waivers(
         _files.read_mapping(root, WAIVERS, rows.findings, optional=True) or {}, rows.findings
     )
-    with store.spool() as spool:
-        articles, checked = _read_folders(
-            root, folders, schemas, workers, store, spool, started, check
-        )
-    tables = {**flatten.frames(rows, schemas, layout.in_registry), **articles.tables}
-    raw = tables.pop("raw")
-    every = [
-        *rows.findings,
-        *store.warnings,
-        *(f for found in articles.findings.values() for f in found),
-    ]
-    stamp = _cachefiles.stamp(articles) if store.usable else None
-    corpus = Corpus(root, dataset or {}, schemas, tables, raw, folders, every, waivers)
-    return corpus, Checked(stamp, checked)
+    return schemas, dataset, waivers
 
 
 def _read_folders(
@@ -245,6 +278,7 @@ def _schemas(root: Path) -> dict[str, TableSchema]:
         shape.layout(schemas)
     except (KeyError, TypeError, ValueError) as exc:
         raise ProjectError(f"schemas/: {exc}") from None
+    layers.check(schemas)  # a SchemaError (a ProjectError) that names the schema file
     return schemas
 
 

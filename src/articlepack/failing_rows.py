@@ -39,14 +39,9 @@ def findings(
     message: Callable[[dict[str, Any]], str],
     schema: TableSchema,
     column: str,
-    *,
-    id_column: str | None = None,
 ) -> list[Finding]:
     """A finding for each row of ``frame``, at its value of ``column``."""
-    return [
-        finding(r, code, message(r), schema, column, id_column=id_column)
-        for r in frame.iter_rows(named=True)
-    ]
+    return [finding(r, code, message(r), schema, column) for r in frame.iter_rows(named=True)]
 
 
 def finding(
@@ -57,14 +52,31 @@ def finding(
     column: str,
     *,
     parent: bool = False,
-    id_column: str | None = None,
 ) -> Finding:
     """The finding for row ``r`` at its value of ``column`` (with ``parent``, at the mapping
-    that holds it: a span's ``{start, end, text}``)."""
+    that holds it: a span's ``{start, end, text}``), naming the row by its id (``_id`` when the
+    frame carries it under that name, else :func:`id_column`)."""
     path = (*decode_path(r["_path"]), *column_path(schema, column))
     if parent and path:
         path = path[:-1] if len(column_path(schema, column)) > 0 else path
-    ident = r.get(id_column) if id_column else None
-    return Finding(
-        code, r["_file"], f"{dotted(path) or '(document)'}: {message}", path=path, id=ident
-    )
+    named = id_column(schema)
+    ident = r["_id"] if "_id" in r else r.get(named) if named else None
+    ident = ident if isinstance(ident, str) else None
+    return Finding(code, r["_file"], f"{where(path, ident)}: {message}", path=path, id=ident)
+
+
+def id_column(schema: TableSchema) -> str | None:
+    """The column that holds the id of the item a row comes from: its own ``id``, or, for a row
+    unnested from another table's item (an event's argument), the column its parent's id fills."""
+    source = schema.source
+    if source.kind == "unnest":
+        return next((c for c, p in source.parent.items() if p == "id"), None)
+    return "id" if "id" in schema.columns else None
+
+
+def where(path: tuple[str | int, ...], ident: str | None = None) -> str:
+    """A YAML path for a message, naming a list item by its id rather than its position:
+    ``mentions[id=m4].entity``, not ``mentions[3].entity``."""
+    if ident is not None and len(path) > 1 and isinstance(path[1], int):
+        path = (f"{path[0]}[id={ident}]", *path[2:])
+    return dotted(path) or "(document)"

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from articlepack.report import Finding
+from articlepack.failing_rows import where
+from articlepack.report import Finding, did_you_mean
 from articlepack.schema import TableSchema
-from articlepack.shape import ITEMS, Col, Layout, SpanOf, dotted, dtypes, encode_path, quote_key
+from articlepack.shape import ITEMS, Col, Layout, SpanOf, dtypes, encode_path, quote_key
 
 if TYPE_CHECKING:
     import polars as pl
@@ -107,7 +108,8 @@ def flatten_list(
         row: dict[str, Any] = {**context, "_file": file, "_path": encode_path(item_path)}
         if index:
             row[index] = i
-        lists = _flatten(item, spec, row, file, item_path, rows)
+        ident = item.get("id") if isinstance(item.get("id"), str) else None
+        lists = _flatten(item, spec, row, file, item_path, rows, ident)
         out.append(row)
         for col, values in lists.items():
             source = layout.schemas[col.table or ""].source
@@ -139,8 +141,10 @@ def _flatten(
     file: str,
     path: tuple[Any, ...],
     rows: Rows,
+    ident: str | None,
 ) -> dict[Col, list[Any]]:
-    """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types.
+    """Copy ``doc``'s values into ``row`` by ``spec``; report unknown keys and wrong types,
+    naming the item by ``ident``, its id.
 
     Returns the lists that other tables unnest, by their column."""
     ids: dict[Col, list[Any]] = {}
@@ -152,9 +156,9 @@ def _flatten(
                 row[target.name] = value
                 continue
         elif type(target) is SpanOf and type(value) is dict:
-            _flatten(value, target.spec, row, file, (*path, key), rows)
+            _flatten(value, target.spec, row, file, (*path, key), rows, ident)
             continue
-        _flatten_value(key, value, spec, ids, row, file, path, rows)
+        _flatten_value(key, value, spec, ids, row, file, path, rows, ident)
     return ids
 
 
@@ -167,73 +171,45 @@ def _flatten_value(
     file: str,
     path: tuple[Any, ...],
     rows: Rows,
+    ident: str | None,
 ) -> None:
     """Everything but the common case: nesting, lists, nulls and every kind of mistake."""
-    where = (*path, key)
+    at = (*path, key)
     target: Any = spec.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
+
+    def report(code: str, message: str) -> None:
+        rows.findings.append(Finding(code, file, message, path=at, id=ident))
+
     if not isinstance(key, str):
-        rows.findings.append(
-            Finding(
-                "wrong-type",
-                file,
-                f"key {quote_key(key)} in `{dotted(path) or '(document)'}` is "
-                f"{_kind(key)}; keys are strings",
-                path=where,
-            )
+        report(
+            "wrong-type",
+            f"key {quote_key(key)} in `{where(path, ident)}` is {_kind(key)}; keys are strings",
         )
     elif target is _UNKNOWN:
         allowed = ", ".join(sorted(spec))
-        rows.findings.append(
-            Finding(
-                "unknown-key",
-                file,
-                f"unknown key `{dotted(where)}` (allowed here: {allowed})",
-                path=where,
-            )
-        )
+        hint = did_you_mean(key, spec)
+        report("unknown-key", f"unknown key `{where(at, ident)}`{hint} (allowed here: {allowed})")
     elif target is None or value is None:
         return
     elif isinstance(target, dict):
         if isinstance(value, dict):
-            ids.update(_flatten(value, target, row, file, where, rows))
+            ids.update(_flatten(value, target, row, file, at, rows, ident))
         else:
-            rows.findings.append(
-                Finding(
-                    "wrong-type",
-                    file,
-                    f"`{dotted(where)}` must be a mapping, not {_kind(value)}",
-                    path=where,
-                )
-            )
+            report("wrong-type", f"`{where(at, ident)}` must be a mapping, not {_kind(value)}")
     elif isinstance(target, SpanOf):
-        rows.findings.append(
-            Finding(
-                "wrong-type",
-                file,
-                f"`{dotted(where)}` must be a span {{start, end, text}}, not {_kind(value)}",
-                path=where,
-            )
+        report(
+            "wrong-type",
+            f"`{where(at, ident)}` must be a span {{start, end, text}}, not {_kind(value)}",
         )
     elif not _typed(value, target.kind):
-        rows.findings.append(
-            Finding(
-                "wrong-type",
-                file,
-                f"`{dotted(where)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
-                path=where,
-            )
+        report(
+            "wrong-type",
+            f"`{where(at, ident)}` must be {_KIND_NAMES[target.kind]}, not {_kind(value)}",
         )
     elif (
         target.kind in ("int", "num") and type(value) is int and not _INT64[0] <= value <= _INT64[1]
     ):
-        rows.findings.append(
-            Finding(
-                "out-of-range",
-                file,
-                f"`{dotted(where)}`: {value} does not fit in 64 bits",
-                path=where,
-            )
-        )
+        report("out-of-range", f"`{where(at, ident)}`: {value} does not fit in 64 bits")
     elif target.kind == "ids":
         ids[target] = value
     else:
@@ -265,7 +241,7 @@ def flatten_article(
 ) -> None:
     """An article.yaml document as rows, with a finding for each value out of shape."""
     row: dict[str, Any] = {}
-    _flatten(doc, layout.document_spec, row, file, (), rows)
+    _flatten(doc, layout.document_spec, row, file, (), rows, article_id)
     rows.table(layout.document).append({**row, "_file": file, "_path": ""})
     for key, table in layout.lists.items():
         flatten_list(doc, key, table, layout, file, rows, {"article_id": article_id})

@@ -1,4 +1,7 @@
-"""Load a release's tables: from the pip-installed package, a release folder, or the Hub.
+"""Load a release's tables: from a release folder, or from the Hub.
+
+(A dataset's own pip package, made by ``articlepack package``, loads without articlepack: see
+:mod:`articlepack.dataset_loader`.)
 
 A release is untrusted wherever it comes from. Before any row is returned, ``load`` checks the
 record's shape, re-hashes the files it reads, and checks the Parquet footer against the table's
@@ -13,18 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from articlepack.errors import ArticlepackError, IntegrityError
+from articlepack.errors import IntegrityError
 from articlepack.record import CARD, RECORD, Record, Resource, read_record
 from articlepack.release_folder import ReleaseFolder
 from articlepack.verify import card_problems, front_matter, open_verified, verify
 
 Format = Literal["datasets", "pandas", "polars", "arrow"]
 FORMATS: tuple[str, ...] = ("datasets", "pandas", "polars", "arrow")
-BUNDLE = "_release"
 CITATION = "CITATION.cff"
 MAX_CITATION_BYTES = 1 << 20
 
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     import pyarrow
 
 _TABLE = re.compile(r"[a-z][a-z0-9_]*")
+_WHERE = (
+    "pass release=<release folder> or repo=<org/name>; a dataset's own pip package "
+    "(`articlepack package`) loads without them"
+)
 
 
 @dataclass(frozen=True)
@@ -49,24 +54,14 @@ class ReleaseInfo:
     digest: str  # sha256 of its datapackage.json
 
 
-def bundled() -> Path:
-    """The release folder carried by the installed package."""
-    root = resources.files("articlepack").joinpath(BUNDLE)
-    folders = [Path(str(p)) for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
-    if len(folders) != 1:
-        raise ArticlepackError(
-            "this installation carries no dataset release (an editable or source install); "
-            "pass release=<folder> or repo=<org/name>, or install the wheel"
-        )
-    return folders[0]
-
-
 def resolve(
     table: str, release: Path | str | None, repo: str | None, revision: str | None
 ) -> ReleaseFolder:
     """The local release folder to read ``table`` from, downloading it from the Hub if asked."""
     if release is not None and repo is not None:
         raise ValueError("pass either release= or repo=, not both")
+    if release is None and repo is None:
+        raise ValueError(_WHERE)
     if repo is not None:
         from huggingface_hub import snapshot_download
 
@@ -98,7 +93,7 @@ def resolve(
         return ReleaseFolder(folder, links_within=cache)
     if revision is not None:
         raise ValueError("revision= needs repo=")
-    return ReleaseFolder(Path(release) if release is not None else bundled())
+    return ReleaseFolder(Path(str(release)))
 
 
 @overload
@@ -160,7 +155,7 @@ def load(
 ) -> Any:
     """One table of a release as a ``datasets.Dataset``, pandas or polars DataFrame, or Arrow table.
 
-    With no ``release`` or ``repo``, reads the release bundled in the installed package. With
+    ``release`` is a release folder, ``repo`` a Hub dataset repo (one of the two). With
     ``expect`` (the sha256 of the release's ``datapackage.json``, as ``articlepack build``
     prints it), only that release is accepted.
     """
@@ -227,12 +222,12 @@ def _dataset(folder: ReleaseFolder, found: Record, resource: Resource) -> Any:
     return datasets.load_dataset(str(folder.root.resolve()), resource.name, split="train")
 
 
-def info(release: Path | str | None = None, *, expect: str | None = None) -> ReleaseInfo:
-    """Name, version, tables with row counts and citation of a release (default: the bundled one).
+def info(release: Path | str, *, expect: str | None = None) -> ReleaseInfo:
+    """Name, version, tables with row counts and citation of the release folder ``release``.
 
     The row counts are those the record declares (``load`` checks them against each file).
     """
-    folder = ReleaseFolder(Path(release) if release is not None else bundled())
+    folder = ReleaseFolder(Path(release))
     found = read_record(folder, expect=expect)
     citation = ""
     entry = found.files.get(CITATION)

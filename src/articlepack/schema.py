@@ -26,7 +26,9 @@ and its pandera validator (:mod:`articlepack.check_columns`). articlepack's own 
 - ``dates``: ISO 8601 string columns (day, month or year precision) whose calendar is checked.
 - ``not_after``: ``{column: C, document: D, when: {COLUMN: VALUE}}``: a date C later than its
   article's D is worth a warning (an event that "happened" after the article reporting it).
-- ``array_items``: the item type (and optional ``enum``) of ``array`` columns.
+- ``array_items``: the item type (and optional ``enum``) of ``array`` columns; an item of type
+  ``object`` has ``fields`` (and ``array_items``) of its own, a table nested in each cell
+  (only a release's derived ``documents`` table has such columns).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     import pyarrow
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: How deep lists of objects may nest (the ``documents`` table: events, then their arguments).
+MAX_NESTING = 8
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class TableSchema:
 
     name: str
     descriptor: Mapping[str, Any] = field(repr=False)
+    depth: int = 0  # how deep in another table's lists of objects these rows are
 
     @cached_property
     def fields(self) -> list[dict[str, Any]]:
@@ -137,6 +142,23 @@ class TableSchema:
 
     def item(self, column: str) -> dict[str, Any]:
         return dict(self.extension.get("array_items", {}).get(column, {"type": "string"}))
+
+    def nested(self, column: str) -> TableSchema:
+        """The Table Schema of the objects that the list column ``column`` holds: its item's
+        ``fields``, with their own ``array_items``. ValueError past :data:`MAX_NESTING`."""
+        item = self.item(column)
+        if item.get("type") != typemap.OBJECT:
+            raise ValueError(f"{self.name}.{column} is not a list of objects")
+        if self.depth >= MAX_NESTING:
+            raise ValueError(f"{self.name}.{column} nests deeper than {MAX_NESTING} lists")
+        extension = {"array_items": item.get("array_items", {})}
+        descriptor = {"fields": item["fields"], "x-articlepack": extension}
+        return TableSchema(f"{self.name}.{column}", descriptor, self.depth + 1)
+
+    def holds_objects(self, column: str) -> bool:
+        """Whether ``column`` is a list of objects (a nested table)."""
+        f = self.field(column)
+        return f.get("type") == "array" and self.item(column).get("type") == typemap.OBJECT
 
     @cached_property
     def derived(self) -> frozenset[str]:
@@ -249,7 +271,11 @@ class TableSchema:
         if f.get("type") != "array":
             return f
         item = self.item(f["name"])["type"]
-        note = f"A list of {item} values (Parquet list<{typemap.ARROW[item]}>)."
+        note = (
+            "A list of objects (Parquet list<struct>) whose fields x-articlepack.array_items gives."
+            if item == typemap.OBJECT
+            else f"A list of {item} values (Parquet list<{typemap.ARROW[item]}>)."
+        )
         return {**f, "type": "any", "description": f"{f.get('description', '')} {note}".strip()}
 
     # -- the table in other type systems (see :mod:`articlepack.typemap`) ---------------------
@@ -258,6 +284,10 @@ class TableSchema:
         """A field's Table Schema type and, for an ``array``, its items' type."""
         return f.get("type", "string"), self.item(f["name"])["type"]
 
+    def _arrow_type(self, f: Mapping[str, Any]) -> pyarrow.DataType:
+        members = list(self.nested(f["name"]).arrow()) if self.holds_objects(f["name"]) else ()
+        return typemap.arrow_type(*self._types(f), members)
+
     def arrow(self) -> pyarrow.Schema:
         """The explicit Arrow schema of the published Parquet files."""
         import pyarrow as pa
@@ -265,7 +295,7 @@ class TableSchema:
         return pa.schema(
             pa.field(
                 f["name"],
-                typemap.arrow_type(*self._types(f)),
+                self._arrow_type(f),
                 nullable=not f.get("constraints", {}).get("required", False),
                 metadata={"description": f["description"]} if f.get("description") else None,
             )
@@ -274,7 +304,11 @@ class TableSchema:
 
     def polars(self) -> dict[str, pl.DataType]:
         """Column name -> polars dtype (those of :meth:`arrow`)."""
-        return {f["name"]: typemap.polars_type(*self._types(f)) for f in self.fields}
+        out = {}
+        for f in self.fields:
+            nested = self.nested(f["name"]).polars() if self.holds_objects(f["name"]) else None
+            out[f["name"]] = typemap.polars_type(*self._types(f), nested)
+        return out
 
     def features(self) -> Any:
         """The Hugging Face ``datasets.Features`` of the published table: a required string enum
@@ -289,7 +323,7 @@ class TableSchema:
         return typemap.features(self.arrow(), labels)
 
     def croissant_type(self, column: str) -> str:
-        return typemap.croissant_type(typemap.arrow_type(*self._types(self.field(column))))
+        return typemap.croissant_type(self._arrow_type(self.field(column)))
 
 
 def load_schemas(directory: Path) -> dict[str, TableSchema]:

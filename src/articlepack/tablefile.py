@@ -158,11 +158,16 @@ def _mismatch(actual: pyarrow.Schema, expected: pyarrow.Schema) -> str:
 
 
 def _same_type(found: pyarrow.DataType, wanted: pyarrow.DataType) -> bool:
-    """Equal types; a list's item field may be named ``item`` or ``element``."""
+    """Equal types; a list's item field may be named ``item`` or ``element``, at any depth."""
     import pyarrow as pa
 
     if pa.types.is_list(found) and pa.types.is_list(wanted):
         return _same_type(found.value_type, wanted.value_type)
+    if pa.types.is_struct(found) and pa.types.is_struct(wanted):
+        return found.num_fields == wanted.num_fields and all(
+            a.name == b.name and a.nullable == b.nullable and _same_type(a.type, b.type)
+            for a, b in zip(found, wanted, strict=True)
+        )
     return bool(found.equals(wanted))
 
 
@@ -176,4 +181,6 @@ def _decoded(array: pyarrow.Array) -> int:
         return 4 * len(array) + int(pc.sum(lengths).as_py() or 0)
     if pa.types.is_list(array.type):
         return 4 * len(array) + _decoded(array.flatten())
+    if pa.types.is_struct(array.type):  # a layer of the documents table: its strings as above
+        return sum(_decoded(member) for member in array.flatten())
     return int(array.nbytes)

@@ -19,26 +19,34 @@ if TYPE_CHECKING:
 
 #: Table Schema type -> its Arrow type, by the alias ``pyarrow.type_for_alias`` knows.
 ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+#: The item type of a list of objects (the ``documents`` table's layers): an Arrow struct whose
+#: members the item's own fields give.
+OBJECT = "object"
 #: Arrow type alias -> the polars dtype of that Arrow type, as ``pl.from_arrow`` reads it.
 _POLARS = {"string": "String", "int64": "Int64", "float64": "Float64", "bool": "Boolean"}
 
 
-def arrow_type(kind: str, item: str) -> pyarrow.DataType:
-    """The Arrow type of a field of Table Schema type ``kind`` (an ``array``: of ``item``s)."""
+def arrow_type(kind: str, item: str, members: Sequence[pyarrow.Field] = ()) -> pyarrow.DataType:
+    """The Arrow type of a field of Table Schema type ``kind`` (an ``array``: of ``item``s; of
+    structs of ``members`` where ``item`` is :data:`OBJECT`)."""
     import pyarrow as pa
 
     if kind == "array":
-        return pa.list_(pa.type_for_alias(ARROW[item]))
+        return pa.list_(pa.struct(members) if item == OBJECT else pa.type_for_alias(ARROW[item]))
     return pa.type_for_alias(ARROW[kind])
 
 
-def polars_type(kind: str, item: str) -> pl.DataType:
+def polars_type(
+    kind: str, item: str, members: Mapping[str, pl.DataType] | None = None
+) -> pl.DataType:
     """The polars dtype of the same field: that of its Arrow type (:func:`arrow_type`)."""
     import polars as pl
 
     def scalar(name: str) -> pl.DataType:
         return getattr(pl, _POLARS[ARROW[name]])()  # type: ignore[no-any-return]
 
+    if kind == "array" and item == OBJECT:
+        return pl.List(pl.Struct(dict(members or {})))
     return pl.List(scalar(item)) if kind == "array" else scalar(kind)
 
 

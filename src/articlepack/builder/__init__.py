@@ -8,9 +8,9 @@ failed build leaves any earlier release untouched.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -21,67 +21,85 @@ from articlepack.builder import (
     card,
     croissant,
     datapackage,
+    documents,
     facts,
     parquet,
-    tables,
+    pictures,
+    site,
     timeline,
 )
 from articlepack.builder.release import Release, build_time, creators, iso
-from articlepack.checks import check, check_articles
-from articlepack.corpus import Corpus, read_checked
-from articlepack.errors import CardError, InvalidCorpusError
-from articlepack.report import Report
+from articlepack.corpus import Corpus
+from articlepack.errors import CardError
+
+if TYPE_CHECKING:
+    import pyarrow
+
+    from articlepack.agreement import Agreement
+    from articlepack.engine import Validated
 
 Progress = Callable[[str], None]
-STEPS = ("read", "validate", "tables", "parquet", "card", "metadata", "publish")
+STEPS = ("read", "validate", "tables", "parquet", "card", "review", "metadata", "publish")
 DATACARD = "datacard.md"
 CHANGELOG = "CHANGELOG.md"
 
 
 def build(
-    project: Path | str, out: Path | str = "dist", *, progress: Progress | None = None
+    project: Path | str,
+    out: Path | str = "dist",
+    *,
+    progress: Progress | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    chunk: int = 0,
 ) -> Path:
     """Validate the project and write its release folder; return the folder's path.
 
-    Raises :class:`InvalidCorpusError` (nothing written) when validation finds errors.
+    ``engine`` does the per-article work (:mod:`articlepack.engine`), on the cluster at
+    ``address`` if it has one, ``chunk`` article folders a task; the release is the same on every
+    engine. Raises :class:`InvalidCorpusError` (nothing written) when validation finds errors.
     """
+    from articlepack.engine import validated
+
     step = progress or (lambda _name: None)
     project = Path(project).resolve()
-    corpus, report, published, release_facts = _prepare(project, step)
-    dataset = corpus.dataset
-    out = Path(out).resolve()
-    target = out / f"{dataset['name']}-{dataset['version']}"
-    atomic.guard(project, out, target)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic.lock(target):
-        atomic.recover(target)
-        atomic.guard(project, out, target)  # what another build left may have changed it
-        _write(project, target, corpus, report, published, release_facts, step)
+    with validated(project, engine, address=address, chunk=chunk, progress=step) as run:
+        dataset = run.corpus.dataset
+        out = Path(out).resolve()
+        target = out / f"{dataset['name']}-{dataset['version']}"
+        atomic.guard(project, out, target)
+        out.mkdir(parents=True, exist_ok=True)
+        with atomic.lock(target):
+            atomic.recover(target)
+            atomic.guard(project, out, target)  # what another build left may have changed it
+            _write(project, target, run, step)
     return target
 
 
-def _write(
-    project: Path,
-    target: Path,
-    corpus: Corpus,
-    report: Report,
-    published: dict[str, Any],
-    release_facts: dict[str, Any],
-    step: Progress,
-) -> None:
-    """Write the release into a staging folder, then swap it into ``target``."""
+def _write(project: Path, target: Path, run: Validated, step: Progress) -> None:
+    """Write the release into a staging folder, then swap it into ``target``.
+
+    Each table streams to its Parquet file part after part, in article order; of each part,
+    only what the card's facts need is kept (:func:`facts.view`)."""
+    corpus, report = run.corpus, run.report
     dataset = corpus.dataset
     staging = atomic.staging(target)
     try:
+        step("tables")
+        views: dict[str, list[pyarrow.Table]] = {name: [] for name in corpus.schemas}
         step("parquet")
-        files = [parquet.write_table(staging, name, table) for name, table in published.items()]
+        files = [
+            parquet.write_table(staging, name, _viewed(run.parts(name), name, corpus, views))
+            for name in corpus.schemas
+        ]
+        files.append(documents.write(staging, run.parts, corpus.schemas))
         release = Release(
             dataset,
-            corpus.schemas,
+            {**corpus.schemas, documents.DOCUMENTS: documents.schema(corpus.schemas)},
             files,
-            {n: t.num_rows for n, t in published.items()},
+            {f.table or "": f.rows for f in files},
             build_time(project),
-            release_facts,
+            _facts(project, corpus, views),
         )
         step("card")
         summary = {
@@ -91,7 +109,11 @@ def _write(
             "warnings": len(report.warnings),
             "waived": len(corpus.waivers),
         }
-        extra = _write_card(staging, project, release, summary, published)
+        written = _published(staging, release, corpus.schemas)
+        extra = _write_card(staging, project, release, summary, written)
+        step("review")
+        findings, waivers = report.findings, corpus.waivers
+        extra += site.write(staging, written, corpus.schemas, dataset, findings, waivers, summary)
         step("metadata")
         extra += _write_metadata(staging, release)
         _write_json(staging / "datapackage.json", datapackage.descriptor(release, extra))
@@ -107,9 +129,15 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
 
     With ``check_only``, write nothing. Raises :class:`InvalidCorpusError` on an invalid corpus.
     """
-    project = Path(project).resolve()
-    corpus, _, _, release_facts = _prepare(project, lambda _name: None)
-    blocks = _project_blocks(project, release_facts, corpus.dataset)
+    from articlepack.engine import validated
+
+    with validated(Path(project).resolve()) as run:
+        corpus = run.corpus
+        views: dict[str, list[pyarrow.Table]] = {name: [] for name in corpus.schemas}
+        for name in corpus.schemas:
+            list(_viewed(run.parts(name), name, corpus, views))
+    project = corpus.root
+    blocks = _project_blocks(project, _facts(project, corpus, views), corpus.dataset)
     template = _datacard_template(project)
     stale = card.stale(template, blocks)
     if stale and not check_only:
@@ -117,21 +145,35 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
     return stale
 
 
-def _prepare(
-    project: Path, step: Progress
-) -> tuple[Corpus, Report, dict[str, Any], dict[str, Any]]:
-    """Read and validate the project, then compute its published tables and their facts."""
-    step("read")
-    corpus, checked = read_checked(project, check=check_articles)
-    step("validate")
-    report = check(corpus, checked)
-    if not report.valid:
-        raise InvalidCorpusError(report)
-    step("tables")
-    published = tables.publish(corpus)
+def _viewed(
+    parts: Iterator[pyarrow.Table], name: str, corpus: Corpus, views: dict[str, list[pyarrow.Table]]
+) -> Iterator[pyarrow.Table]:
+    """``parts`` of table ``name``, keeping in ``views`` what the card's facts need of each."""
+    for part in parts:
+        views[name].append(facts.view(name, part, corpus.schemas))
+        yield part
+
+
+def _facts(project: Path, corpus: Corpus, views: dict[str, list[pyarrow.Table]]) -> dict[str, Any]:
+    """The facts of the release whose published tables ``views`` shows (:func:`facts.view`)."""
+    import pyarrow as pa
+
     guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
-    found = facts.compute(published, corpus.dataset, corpus.schemas, guidelines=guidelines)
-    return corpus, report, published, found
+    return facts.compute(
+        {name: pa.concat_tables(parts) for name, parts in views.items()},
+        corpus.dataset,
+        corpus.schemas,
+        guidelines=guidelines,
+        agreement=_agreement(corpus),
+    )
+
+
+def _agreement(corpus: Corpus) -> Agreement | None:
+    """The annotators' agreement, where corpus/annotations/ holds their own versions."""
+    from articlepack import agreement, annotators
+
+    annotations = annotators.read(corpus)
+    return agreement.measure(annotations, corpus.schemas) if annotations.versions else None
 
 
 def _project_blocks(
@@ -152,10 +194,12 @@ def _write_card(
             timeline.svg([r for r in drawn["rows"] if r[0]], drawn["title"]), encoding="utf-8"
         )
         svg.append(parquet.describe(root, "timeline.svg"))
+    drawings = pictures.draw(release.facts, published, {n: release.schemas[n] for n in published})
+    svg += pictures.write(root, drawings)
     template = _datacard_template(project)
     blocks = {
         **_project_blocks(project, release.facts, release.dataset),
-        **card.release_blocks(release, [*release.files, *svg], summary),
+        **card.release_blocks(release, [*release.files, *svg], summary, drawings),
     }
     front = card.front_matter(release)
     problems = card.check_front_matter(front, [f.path for f in release.files])
@@ -164,6 +208,18 @@ def _write_card(
     text = f"---\n{front}\n---\n\n{card.fill(template, blocks)}"
     (root / "README.md").write_text(text, encoding="utf-8")
     return [*svg, parquet.describe(root, "README.md")]
+
+
+def _published(root: Path, release: Release, names: Collection[str]) -> dict[str, Any]:
+    """The tables ``names`` as the release's Parquet files hold them: what the review site and
+    the pictures show."""
+    import pyarrow.parquet as pq
+
+    return {
+        f.table: pq.read_table(root / f.path)
+        for f in release.files
+        if f.table is not None and f.table in names
+    }
 
 
 def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:
@@ -193,13 +249,9 @@ def citation_cff(release: Release) -> str:
 def _datacard_template(project: Path) -> str:
     text = _read_optional(project / DATACARD)
     if text is None:
-        from importlib import resources
+        from articlepack.project import template
 
-        text = (
-            resources.files("articlepack")
-            .joinpath("templates/project/datacard.md")
-            .read_text("utf-8")
-        )
+        text = (template() / DATACARD).read_text("utf-8")
     return text
 
 

@@ -9,13 +9,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import yaml
 
 from articlepack import hub
+from articlepack.agreement import KIND_LABELS, Agreement, basis
 from articlepack.builder.parquet import DataFile
+from articlepack.builder.pictures import Picture
 from articlepack.builder.release import Release
+from articlepack.builder.site import INDEX as REVIEW
 
 PROJECT_BLOCKS = ("identity", "sources", "composition", "annotation", "terms", "rai", "changes")
 RELEASE_BLOCKS = ("distribution", "validation", "timeline")
@@ -108,17 +113,19 @@ def check_front_matter(text: str, paths: list[str]) -> list[str]:
                 problems.append(f"config {config['config_name']}: no file matches {entry['path']}")
     for info in data.get("dataset_info", []):
         for feature in info.get("features", []):
-            dtype = feature.get("dtype", feature.get("list"))
-            if isinstance(dtype, dict):
-                if set(dtype) != {"class_label"}:
-                    problems.append(
-                        f"{info['config_name']}.{feature['name']}: unsupported type {dtype}"
-                    )
-            elif dtype not in _HUB_DTYPES:
-                problems.append(
-                    f"{info['config_name']}.{feature['name']}: unsupported type {dtype!r}"
-                )
+            problems += _unsupported(f"{info['config_name']}.{feature['name']}", feature)
     return problems
+
+
+def _unsupported(where: str, feature: dict[str, Any]) -> list[str]:
+    """What the Hub would not show of ``feature``: anything but a scalar, a class label, or a
+    list of scalars or of structs of them (the ``documents`` table's layers)."""
+    dtype = feature.get("dtype", feature.get("list"))
+    if isinstance(dtype, list):
+        return [p for f in dtype for p in _unsupported(f"{where}.{f.get('name')}", f)]
+    if isinstance(dtype, dict):
+        return [] if set(dtype) == {"class_label"} else [f"{where}: unsupported type {dtype}"]
+    return [] if dtype in _HUB_DTYPES else [f"{where}: unsupported type {dtype!r}"]
 
 
 # -- generated blocks --------------------------------------------------------------------------
@@ -225,11 +232,20 @@ def _changes(changelog: str | None, version: str) -> str:
 
 
 def release_blocks(
-    release: Release, files: list[DataFile], summary: dict[str, Any]
+    release: Release,
+    files: list[DataFile],
+    summary: dict[str, Any],
+    pictures: Sequence[Picture] = (),
 ) -> dict[str, str]:
     rows = ["| file | bytes | sha256 |", "|---|---:|---|"]
     rows += [
         f"| `{f.path}` | {f.bytes:,} | `{f.sha256}` |" for f in sorted(files, key=lambda f: f.path)
+    ]
+    rows += [
+        "",
+        f"The review site, [`{REVIEW}`]({REVIEW}), shows every article with its annotations "
+        "drawn over its text and every registry entry with its mentions: static pages that open "
+        "from disk with no network, each file hashed in `datapackage.json`.",
     ]
     checked = ", ".join(f"{n} {name}" for name, n in release.rows.items())
     validation = (
@@ -241,7 +257,26 @@ def release_blocks(
     if drawn:
         picture = f"![{drawn['title']}](timeline.svg)\n\n" if release.facts["event_span"] else ""
         timeline = picture + (f"{drawn['caption']}\n" if drawn["caption"] else "")
+    timeline += "".join(_picture(p) for p in pictures)
     return {"distribution": "\n".join(rows) + "\n", "validation": validation, "timeline": timeline}
+
+
+def _picture(picture: Picture) -> str:
+    """A picture with its alt text, and the table it is drawn from folded below it."""
+    alt = _line(picture.alt).replace("[", "(").replace("]", ")")
+    lines = [
+        "",
+        f"![{alt}]({picture.path})",
+        "",
+        f"<details><summary>{escape(picture.title)}: the numbers</summary>",
+        "",
+        "| " + " | ".join(_cell(h) for h in picture.header) + " |",
+        "|" + "---|" * len(picture.header),
+        *("| " + " | ".join(_cell(c) for c in row) + " |" for row in picture.rows),
+        "",
+        "</details>",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def fill(template: str, blocks: dict[str, str]) -> str:
@@ -317,10 +352,27 @@ def _composition(facts: dict[str, Any]) -> str:
 def _annotation(facts: dict[str, Any], guidelines: str | None) -> str:
     version = guidelines or "not stated"
     annotators = ", ".join(facts["annotators"]) or "not recorded"
-    return (
+    text = (
         f"Guidelines version: {version} (`corpus/GUIDELINES.md`). Annotators: {annotators}. "
         f"Entity types: " + ", ".join(f"{t} {n}" for t, n in facts["entity_types"].items()) + ".\n"
     )
+    return text + _agreement(facts.get("agreement"))
+
+
+def _agreement(found: Agreement | None) -> str:
+    """The annotators' agreement (corpus/annotations/) as a table, where there is one."""
+    if found is None:
+        return ""
+    if not found.articles:
+        return f"\n{found.describe()}\n"
+    lines = ["", f"{found.lead()}:", "", "| layer | measure | field | value | basis |"]
+    lines += ["|---|---|---|---:|---|"]
+    lines += [
+        f"| {m.layer} | {KIND_LABELS[m.kind]} | {m.field} | "
+        f"{'n/a' if m.value is None else f'{m.value:.3f}'} | {_cell(basis(m))} |"
+        for m in found.measures
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _span(span: tuple[str, str] | None) -> str:

@@ -26,6 +26,7 @@ from articlepack.__about__ import __version__
 from articlepack.builder.datapackage import license_entry
 from articlepack.builder.facts import DATASET, plural
 from articlepack.builder.release import Release, creators, iso
+from articlepack.schema import TableSchema
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 CONFORMS_TO_RAI = "http://mlcommons.org/croissant/RAI/1.0"
@@ -57,28 +58,12 @@ def jsonld(release: Release) -> dict[str, Any]:
     ]
     record_sets = []
     for name, schema in release.schemas.items():
-        source_id = release.data_file(name).path
-        fields = []
-        for f in schema.fields:
-            field: dict[str, Any] = {
-                "@type": "cr:Field",
-                "@id": f"{name}/{f['name']}",
-                "name": f["name"],
-                "dataType": schema.croissant_type(f["name"]),
-                "source": {"fileObject": {"@id": source_id}, "extract": {"column": f["name"]}},
-            }
-            if f.get("description"):
-                field["description"] = f["description"]
-            if f.get("type") == "array":
-                field["isArray"] = True
-                field["arrayShape"] = "-1"
-            fields.append(field)
         record = {
             "@type": "cr:RecordSet",
             "@id": name,
             "name": name,
             "description": schema.descriptor.get("title", name),
-            "field": fields,
+            "field": _fields(schema, name, release.data_file(name).path),
         }
         if schema.primary_key:
             record["key"] = [{"@id": f"{name}/{k}"} for k in schema.primary_key]
@@ -123,6 +108,35 @@ def jsonld(release: Release) -> dict[str, Any]:
     }
 
 
+def _fields(
+    schema: TableSchema, prefix: str, file: str, column: str | None = None, path: str = ""
+) -> list[dict[str, Any]]:
+    """The Croissant fields of ``schema``'s columns. A list of objects (a layer nested in the
+    ``documents`` table) is a field whose ``subField``s are its objects' fields, each read from
+    the same Parquet ``column`` by the JSON path ``path`` to its value within one object."""
+    fields = []
+    for f in schema.fields:
+        name = f["name"]
+        field: dict[str, Any] = {"@type": "cr:Field", "@id": f"{prefix}/{name}", "name": name}
+        if schema.holds_objects(name):
+            inner = f"{path}{name}[*]." if column else ""
+            field["subField"] = _fields(
+                schema.nested(name), field["@id"], file, column or name, inner
+            )
+        else:
+            field["dataType"] = schema.croissant_type(name)
+            field["source"] = {"fileObject": {"@id": file}, "extract": {"column": column or name}}
+            if column:
+                field["source"]["transform"] = {"jsonPath": f"{path}{name}"}
+        if f.get("description"):
+            field["description"] = f["description"]
+        if f.get("type") == "array":
+            field["isArray"] = True
+            field["arrayShape"] = "-1"
+        fields.append(field)
+    return fields
+
+
 def rai_value(answer: dict[str, Any]) -> str | list[str]:
     """One RAI answer as Croissant carries it: its own form, or its parts with their sources."""
     if answer.get("value") is not None:
@@ -139,11 +153,11 @@ def usage(release: Release) -> list[dict[str, Any]]:
     copied = set(terms["text_columns"])
     annotations: list[dict[str, Any]] = []
     for name, schema in release.schemas.items():
-        own = [f["name"] for f in schema.fields if f"{name}.{f['name']}" not in copied]
-        if len(own) == len(schema.fields):
+        own = _own(schema, name, copied)
+        if own == [f"{name}.{c}" for c in schema.columns]:
             annotations.append({"@id": name})
         else:
-            annotations += [{"@id": f"{name}/{c}"} for c in own]
+            annotations += [{"@id": c.replace(".", "/")} for c in own]
     stated = terms["text_rights"]
     policies = [
         _annotations(terms, annotations),
@@ -162,7 +176,7 @@ def usage(release: Release) -> list[dict[str, Any]]:
         "@type": "odrl:AssetCollection",
         "@id": PAGE_TEXT,
         "name": "The page text copied from raw.txt, wherever the release holds it",
-        "odrl:source": [{"@id": c.replace(".", "/", 1)} for c in terms["text_columns"]],
+        "odrl:source": [{"@id": c.replace(".", "/")} for c in terms["text_columns"]],
     }
     holder = {
         "@type": "odrl:Party",
@@ -175,6 +189,19 @@ def usage(release: Release) -> list[dict[str, Any]]:
         text, party = (page_text, holder) if first else ({"@id": PAGE_TEXT}, {"@id": HOLDER})
         policies.append(_texts(number, group, text, party, doc, terms["license"]))
     return policies
+
+
+def _own(schema: TableSchema, prefix: str, copied: set[str]) -> list[str]:
+    """The columns of ``schema`` (``prefix.column``) that copy no page text: a list of objects
+    that holds some is given by its objects' columns instead."""
+    out = []
+    for column in schema.columns:
+        path = f"{prefix}.{column}"
+        if any(c.startswith(f"{path}.") for c in copied):
+            out += _own(schema.nested(column), path, copied)
+        elif path not in copied:
+            out.append(path)
+    return out
 
 
 def _annotations(terms: dict[str, Any], assets: list[dict[str, Any]]) -> dict[str, Any]:

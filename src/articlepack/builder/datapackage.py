@@ -69,7 +69,9 @@ def descriptor(release: Release, other_files: list[DataFile]) -> dict[str, Any]:
                     "rows": release.rows[name],
                     "offsets": [c for s in schema.spans for c in (s.start, s.end) if c],
                     "array_items": {
-                        f["name"]: {"type": schema.item(f["name"])["type"]}
+                        f["name"]: schema.item(f["name"])
+                        if schema.holds_objects(f["name"])  # its objects' fields, whole
+                        else {"type": schema.item(f["name"])["type"]}
                         for f in schema.fields
                         if f.get("type") == "array"
                     },

@@ -16,6 +16,7 @@ from articlepack.builder.terms import terms
 if TYPE_CHECKING:
     import pyarrow
 
+    from articlepack.agreement import Agreement
     from articlepack.schema import TableSchema
 
 DATASET = "corpus/dataset.yaml"
@@ -29,10 +30,12 @@ def compute(
     schemas: Mapping[str, TableSchema],
     *,
     guidelines: str | None = None,
+    agreement: Agreement | None = None,
 ) -> dict[str, Any]:
     """Counts, sources and statements derived from the published tables (never typed by hand).
 
-    ``guidelines`` is the version that corpus/GUIDELINES.md states, if it states one.
+    ``guidelines`` is the version that corpus/GUIDELINES.md states, if it states one;
+    ``agreement`` is what the annotators' own versions in corpus/annotations/ give, if there are.
     """
     document = _document(schemas)
     articles = tables[document].to_pylist()
@@ -68,6 +71,7 @@ def compute(
         "document": document,
         "terms": terms(tables, schemas, dataset, document),
     }
+    facts["agreement"] = agreement
     facts["rai"] = rai(dataset, facts)
     return facts
 
@@ -117,12 +121,44 @@ def _timeline(
     return None
 
 
+def view(name: str, table: pyarrow.Table, schemas: Mapping[str, TableSchema]) -> pyarrow.Table:
+    """What :func:`compute` reads of a published table, or of a part of one: the document and
+    registry tables whole; of the others, the columns it reads values of, and of every other
+    column only which rows are null (as booleans). A build keeps this much of each table that it
+    streams to its file, not the texts and offsets."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = schemas[name].extension.get("rows")
+    if name == _document(schemas) or (isinstance(rows, dict) and "registry" in rows):
+        return table
+    spec = schemas[name].extension.get("timeline")
+    read = {"id", "article_id", *_PEOPLE.get(name, ())}
+    if isinstance(spec, dict):
+        read |= {str(spec["date"]), str(spec["label"])}
+    present, absent = pa.scalar(True), pa.scalar(None, pa.bool_())
+    return pa.table(
+        {
+            c: table.column(c)
+            if c in read
+            else pc.if_else(pc.is_valid(table.column(c)), present, absent)
+            for c in table.column_names
+        }
+    )
+
+
+#: The tables and columns whose values :func:`_people` reads (where a scheme has them all).
+_PEOPLE = {
+    "entities": {"id", "type"},
+    "mentions": {"article_id", "id", "entity_id"},
+    "quotes": {"article_id", "speaker"},
+}
+
+
 def _people(tables: dict[str, pyarrow.Table]) -> tuple[int, list[str]]:
     """People in the registry (type PER) and those a quote's speaker mentions, where the scheme
     has the bundled registry, mentions and quotes; (0, []) where it has not."""
-    needs = {"entities": {"id", "type"}, "mentions": {"article_id", "id", "entity_id"}}
-    needs["quotes"] = {"article_id", "speaker"}
-    if any(n not in tables or not c <= set(tables[n].column_names) for n, c in needs.items()):
+    if any(n not in tables or not c <= set(tables[n].column_names) for n, c in _PEOPLE.items()):
         return 0, []
     entities, mentions, quotes = (tables[n].to_pydict() for n in ("entities", "mentions", "quotes"))
     persons = {i for i, t in zip(entities["id"], entities["type"], strict=True) if t == "PER"}
@@ -310,9 +346,7 @@ def _computed(facts: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
     )
     named = Counter(len(a["annotators"] or []) for a in articles)
     out["annotationsPerItem"] = (
-        f"Annotators named per article ({doc}.annotators): "
-        + _and([f"{k} for {v} of {plural(n, 'article')}" for k, v in sorted(named.items())])
-        + ".",
+        f"Annotators named per article ({doc}.annotators): {_per_article(named, n)}.",
         f"computed from {doc}.annotators",
         None,
     )
@@ -326,6 +360,8 @@ def _computed(facts: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
         f"computed from {doc}.annotators",
         None,
     )
+    if facts.get("agreement") is not None:
+        _agreement(out, facts["agreement"], articles)
     out["personalSensitiveInformation"] = (
         f"The entity registry names {facts['people']} people (entities of type PER), "
         f"{len(facts['quoted_people'])} of whom are quoted speakers.",
@@ -333,6 +369,30 @@ def _computed(facts: dict[str, Any]) -> dict[str, tuple[str, str, str | None]]:
         None,
     )
     return out
+
+
+def _agreement(
+    out: dict[str, tuple[str, str, str | None]], found: Agreement, articles: list[dict[str, Any]]
+) -> None:
+    """The answers that the annotators' own versions (corpus/annotations/) give."""
+    kept = Counter(found.versions.get(a["id"], 0) for a in articles)
+    text, source, _ = out["annotationsPerItem"]
+    out["annotationsPerItem"] = (
+        f"{text} Annotators' own versions kept for agreement (corpus/annotations/): "
+        f"{_per_article(kept, len(articles))}.",
+        f"{source} and corpus/annotations/",
+        None,
+    )
+    out["dataAnnotationAnalysis"] = (
+        found.describe(),
+        "computed by articlepack agreement from corpus/annotations/",
+        None,
+    )
+
+
+def _per_article(counts: Counter[int], n: int) -> str:
+    """``1 for 3 of 5 articles and 2 for 2 of 5 articles``: how many articles have each count."""
+    return _and([f"{k} for {v} of {plural(n, 'article')}" for k, v in sorted(counts.items())])
 
 
 def plural(n: int, noun: str) -> str:

@@ -7,6 +7,8 @@ of :data:`ROW_GROUP_ROWS` keep reading a large file in bounded memory.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
     import pyarrow
+    import pyarrow.parquet
 
 ROW_GROUP_ROWS = 100_000
 WRITER = {
@@ -42,15 +45,38 @@ def describe(root: Path, relative: str, table: str | None = None, rows: int = 0)
     return DataFile(relative, path.stat().st_size, sha256_file(path), table, rows)
 
 
-def write_table(root: Path, name: str, table: pyarrow.Table) -> DataFile:
-    """Write ``data/<name>/train-00000-of-00001.parquet``; an empty table keeps its schema."""
+def write_table(root: Path, name: str, parts: Iterable[pyarrow.Table]) -> DataFile:
+    """Write ``data/<name>/train-00000-of-00001.parquet`` from the table's parts, in order (at
+    least one, each with the table's schema), holding no more than a row group of them at once.
+
+    Row groups hold :data:`ROW_GROUP_ROWS` rows however the table was cut into parts, so the
+    file's bytes are the same whether it came whole or a chunk of articles at a time. An empty
+    table keeps its schema.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     relative = f"data/{name}/train-00000-of-00001.parquet"
     (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    parts = iter(parts)
+    first = next(parts)
+    rows = 0
     # An empty table is written with no row group at all: datasets 5.2 sizes its read batches by
     # the first row group and fails on one of 0 rows.
-    with pq.ParquetWriter(root / relative, table.schema, **WRITER) as writer:
-        if table.num_rows:
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-    return describe(root, relative, name, table.num_rows)
+    with pq.ParquetWriter(root / relative, first.schema, **WRITER) as writer:
+        held = first.slice(0, 0)
+        for part in itertools.chain([first], parts):
+            rows += part.num_rows
+            held = pa.concat_tables([held, part])
+            while held.num_rows >= ROW_GROUP_ROWS:
+                _write_group(writer, held.slice(0, ROW_GROUP_ROWS))
+                held = held.slice(ROW_GROUP_ROWS)
+        if held.num_rows:
+            _write_group(writer, held)
+    return describe(root, relative, name, rows)
+
+
+def _write_group(writer: pyarrow.parquet.ParquetWriter, rows: pyarrow.Table) -> None:
+    """One row group, from contiguous columns: where the writer cuts its pages depends on where
+    the table's chunks end, so a table that came in parts is first made one."""
+    writer.write_table(rows.combine_chunks(), row_group_size=ROW_GROUP_ROWS)

@@ -68,8 +68,7 @@ def creators(dataset: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def build_time(project: Path) -> datetime:
-    """SOURCE_DATE_EPOCH, else the project's last commit time, else the time an sdist recorded in
-    ``.source-date-epoch``, else the newest corpus file's mtime.
+    """SOURCE_DATE_EPOCH, else the project's last commit time, else the newest corpus file's mtime.
 
     Never the wall clock, so that rebuilding the same corpus gives the same bytes.
     """
@@ -92,9 +91,6 @@ def build_time(project: Path) -> datetime:
             return datetime.fromtimestamp(int(done.stdout.strip()), UTC)
     except (OSError, subprocess.SubprocessError):
         pass
-    recorded = project / ".source-date-epoch"
-    if recorded.is_file() and recorded.read_text().strip().isdigit():
-        return datetime.fromtimestamp(int(recorded.read_text().strip()), UTC)
     newest = max(
         (p.stat().st_mtime for p in (project / "corpus").rglob("*") if p.is_file()), default=0
     )

@@ -58,7 +58,10 @@ def publish(corpus: Corpus) -> dict[str, pyarrow.Table]:
                 schema,
                 document=name == document,
             )
-        frames[name] = frame.sort(list(schema.primary_key)).select(schema.columns)
+        # Article order first, so that a table published a chunk of articles at a time and
+        # written part after part is the table published whole (articlepack.engine).
+        order = dict.fromkeys([*([key] if key in schema.columns else []), *schema.primary_key])
+        frames[name] = frame.sort(list(order)).select(schema.columns)
     return {name: frames[name].to_arrow().cast(schema.arrow()) for name, schema in schemas.items()}
 
 

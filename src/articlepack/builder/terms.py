@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from articlepack.builder import documents
 from articlepack.builder.release import creators
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ def terms(
             "articles": sorted(ids),
         }
         if distribution == "standoff":
-            group["withheld"], group["published"] = _withheld(tables, text, ids, document)
+            group["withheld"], group["published"] = _withheld(
+                tables, text, ids, document, documents.copies(schemas)
+            )
         out.append(group)
     rights = dataset.get("text_rights")
     licence = str(dataset.get("license") or "unknown")
@@ -66,8 +69,9 @@ def licence_rules() -> dict[str, dict[str, list[str]]]:
 
 
 def text_columns(schemas: Mapping[str, TableSchema], document: str) -> list[str]:
-    """``table.column`` of every published column that copies page text: each span's text, and
-    the document table's published text (the body segments joined)."""
+    """``table.column`` of every published column that copies page text: each span's text, the
+    document table's published text (the body segments joined), and their copies in the
+    ``documents`` table (``documents.column``, ``documents.layer.column``)."""
     out = []
     for name, schema in schemas.items():
         copied = {sp.text for sp in schema.spans}
@@ -75,14 +79,19 @@ def text_columns(schemas: Mapping[str, TableSchema], document: str) -> list[str]
             offsets = {c for sp in schema.spans for c in (sp.start, sp.end) if c}
             copied |= (set(schema.derived) - offsets) | ({"text"} & set(schema.columns))
         out += [f"{name}.{c}" for c in schema.columns if c in copied]
-    return out
+    return out + [c for c, source in documents.copies(schemas).items() if source in out]
 
 
 def _withheld(
-    tables: dict[str, pyarrow.Table], text: list[str], ids: list[str], document: str
+    tables: dict[str, pyarrow.Table],
+    text: list[str],
+    ids: list[str],
+    document: str,
+    copies: dict[str, str],
 ) -> tuple[list[str], list[str]]:
     """Of the text columns that have rows for the articles ``ids``: those null in every such row
-    (withheld), and those that still hold text (a title, an evidence span outside the body)."""
+    (withheld), and those that still hold text (a title, an evidence span outside the body). A
+    column of ``documents`` is as the column it ``copies``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -90,7 +99,7 @@ def _withheld(
     withheld: list[str] = []
     published: list[str] = []
     for column in text:
-        name, field = column.split(".", 1)
+        name, field = copies.get(column, column).split(".", 1)
         table = tables[name]
         key = "id" if name == document else "article_id"
         if key not in table.column_names:

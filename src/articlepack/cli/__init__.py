@@ -3,8 +3,9 @@
 Exit codes: 0 success, 1 invalid (or refused), 2 unusable input or arguments.
 
 One module per command group; the commands are registered here, in the order ``--help`` lists
-them: ``_validate``, ``_build`` (build, card), ``_release`` (verify, publish), ``_diff`` (diff,
-bump, changelog) and ``_project`` (init). Each imports what it runs only when it runs, so that
+them: ``_validate``, ``_fix``, ``_build`` (build, card), ``_release`` (verify, publish),
+``_diff`` (diff, bump, changelog), ``_agreement`` (agreement), ``_project`` (init) and
+``_interchange`` (import, export). Each imports what it runs only when it runs, so that
 ``articlepack --help`` stays instant.
 """
 
@@ -17,8 +18,11 @@ from typing import Annotated
 import typer
 
 from articlepack.__about__ import __version__
-from articlepack.cli._build import build, card
+from articlepack.cli._agreement import agreement
+from articlepack.cli._build import build, card, package
 from articlepack.cli._diff import bump, changelog, diff
+from articlepack.cli._fix import fix
+from articlepack.cli._interchange import export, import_
 from articlepack.cli._project import init
 from articlepack.cli._release import publish, verify
 from articlepack.cli._shared import WHOLE_PROCESS
@@ -54,8 +58,23 @@ def _main(
     """Validate, build, publish and load annotated news corpora."""
 
 
-for _command in (validate, build, card, verify, publish, diff, bump, changelog, init):
+for _command in (
+    validate,
+    fix,
+    build,
+    package,
+    card,
+    verify,
+    publish,
+    diff,
+    bump,
+    changelog,
+    agreement,
+    init,
+):
     app.command()(_command)
+app.command(name="import")(import_)  # `import` is a Python keyword
+app.command()(export)
 
 
 def main() -> None:

@@ -1,13 +1,16 @@
-"""``articlepack build`` and ``articlepack card``: the release, and the dataset card's source."""
+"""``articlepack build``, ``package`` and ``card``: the release, its pip package, and the card."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from articlepack.cli._shared import ProjectArg, fail, invalid
+from articlepack.cli._validate import AddressOption, Engine, EngineOption, on_engine
 from articlepack.errors import InvalidCorpusError
 
 
@@ -25,6 +28,8 @@ def build(
             "sha256).",
         ),
     ] = False,
+    engine: EngineOption = Engine.local,
+    address: AddressOption = None,
 ) -> None:
     """Validate, then write the release OUT/NAME-VERSION/ atomically.
 
@@ -37,17 +42,53 @@ def build(
     """
     from articlepack.builder import STEPS
     from articlepack.builder import build as run
-    from articlepack.errors import BuildBusyError, CardError, ProjectError
 
-    try:
+    name = on_engine(engine, address)
+    with _refusals("the release"):
         if quiet:
-            target = run(project, out)
+            target = run(project, out, engine=name, address=address)
         else:
             from articlepack._console import steps
 
             with steps(STEPS, "Building") as advance:
-                target = run(project, out, progress=advance)
-    except ProjectError as exc:
+                target = run(project, out, progress=advance, engine=name, address=address)
+    from articlepack.record import record_digest
+
+    typer.echo(f"record sha256 {record_digest(target)}", err=True)
+    typer.echo(str(target))
+
+
+def package(
+    project: ProjectArg = Path("."),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder that receives the wheel and the sdist.")
+    ] = Path("dist"),
+) -> None:
+    """Make the dataset its own pip package: a wheel and an sdist in OUT.
+
+    The package is named after the dataset (import name with `_`), has its version, and carries
+    the release with a small loader (`load`, `info`, `path`) that needs only pyarrow and checks
+    every read against the sizes, sha256 and schemas it was made with. Extras `datasets`,
+    `pandas` and `polars` add those formats. Byte-identical on rebuild; an invalid corpus writes
+    nothing (exit 1). Prints the two paths.
+    """
+    from articlepack.package import package as run
+
+    with _refusals("the package"):
+        wheel, sdist = run(project, out)
+    typer.echo(str(wheel))
+    typer.echo(str(sdist))
+
+
+@contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """How a build's refusals end the command: the exit codes of the CLI contract."""
+    from articlepack.engine import EngineError
+    from articlepack.errors import BuildBusyError, CardError, ProjectError
+
+    try:
+        yield
+    except (ProjectError, EngineError) as exc:
         raise fail(str(exc)) from None
     except InvalidCorpusError as exc:
         raise invalid(exc) from None
@@ -56,11 +97,7 @@ def build(
     except BuildBusyError as exc:
         raise fail(str(exc), 3) from None
     except OSError as exc:
-        raise fail(f"cannot write the release: {exc}", 1) from None
-    from articlepack.record import record_digest
-
-    typer.echo(f"record sha256 {record_digest(target)}", err=True)
-    typer.echo(str(target))
+        raise fail(f"cannot write {what}: {exc}", 1) from None
 
 
 def card(

@@ -12,6 +12,7 @@ import typer
 from articlepack.cli._shared import WHOLE_PROCESS, ProjectArg, fail
 
 if TYPE_CHECKING:
+    from articlepack.corpus import Corpus
     from articlepack.diff.gate import Gate
     from articlepack.report import Report
 
@@ -20,6 +21,32 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+
+
+class Engine(StrEnum):
+    """Where the per-article work runs (:mod:`articlepack.engine`)."""
+
+    local = "local"
+    dask = "dask"
+
+
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="Where the per-article work runs: local (this machine's cores) or dask (a Dask "
+        "distributed cluster; pip install 'articlepack[dask]'). The same findings and release.",
+    ),
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler to run on (tcp://HOST:8786; default "
+        "DASK_SCHEDULER_ADDRESS). Without it, a cluster of this machine's cores runs the command.",
+    ),
+]
 
 
 def validate(
@@ -50,6 +77,8 @@ def validate(
             help="The version gate against the latest v* git tag (passes when there is none).",
         ),
     ] = False,
+    engine: EngineOption = Engine.local,
+    address: AddressOption = None,
 ) -> None:
     """Check the corpus against its schemas. Exit 0 valid, 1 invalid, 2 unusable input.
 
@@ -59,7 +88,9 @@ def validate(
     """
     if against is not None and against_latest:
         raise fail("use either --against REV or --against-latest, not both")
-    report, gate = _run(project, against, against_latest, whole_process=ctx.obj is WHOLE_PROCESS)
+    engine_name = on_engine(engine, address)
+    whole_process = ctx.obj is WHOLE_PROCESS
+    report, gate = _run(project, against, against_latest, engine_name, address, whole_process)
     if format is Format.json:
         typer.echo(report.to_json() if gate is None else gate.add_to_json(report.to_json()))
     elif format is Format.github:
@@ -78,17 +109,38 @@ def validate(
     raise typer.Exit(0 if report.valid and (gate is None or gate.passed) else 1)
 
 
+def on_engine(engine: Engine, address: str | None) -> str:
+    """The engine's name, once ``--address`` is shown to go with it."""
+    if address is not None and engine is Engine.local:
+        raise fail("--address is the address of a cluster: use it with --engine dask")
+    return engine.value
+
+
 def _run(
-    project: Path, against: str | None, against_latest: bool, *, whole_process: bool
+    project: Path,
+    against: str | None,
+    against_latest: bool,
+    engine: str,
+    address: str | None,
+    whole_process: bool,
 ) -> tuple[Report, Gate | None]:
     """The report and, when asked for and the corpus is valid, the version gate's verdict.
 
     A plain validation that is all its process runs does without the packages validation never
-    needs (:func:`articlepack._imports.without_unneeded`).
+    needs (:func:`articlepack._imports.without_unneeded`). On a distributed engine, the gate
+    reads the project again, on this machine.
     """
     from articlepack.corpus import ProjectError
+    from articlepack.engine import EngineError
 
     try:
+        if engine != "local":
+            from articlepack.engine import validate as run_on
+
+            report = run_on(project, engine, address=address)
+            if not report.valid or (against is None and not against_latest):
+                return report, None
+            return report, _gate(project, against, None)
         if against is None and not against_latest:
             from articlepack._imports import without_unneeded
             from articlepack.checks import validate as run
@@ -97,15 +149,21 @@ def _run(
                 return run(project), None
         from articlepack.checks import check, check_articles
         from articlepack.corpus import read_checked
-        from articlepack.diff import DiffError, version_gate
 
         corpus, checked = read_checked(project, check=check_articles)
         report = check(corpus, checked)
         if not report.valid:
             return report, None
-        try:
-            return report, version_gate(project, against, corpus=corpus)
-        except DiffError as exc:
-            raise fail(f"version gate: {exc}") from None
-    except ProjectError as exc:
+        return report, _gate(project, against, corpus)
+    except (ProjectError, EngineError) as exc:
         raise fail(str(exc)) from None
+
+
+def _gate(project: Path, against: str | None, corpus: Corpus | None) -> Gate:
+    """The version gate's verdict on a valid project (``corpus``: already read whole)."""
+    from articlepack.diff import DiffError, version_gate
+
+    try:
+        return version_gate(project, against, corpus=corpus)
+    except DiffError as exc:
+        raise fail(f"version gate: {exc}") from None

@@ -8,6 +8,8 @@ the comparing modules never ask where a side came from.
 A project compared with a release is seen as its release would describe it: a release's
 ``datapackage.json`` declares list columns ``any`` and leaves out array item enums and foreign
 keys over optional fields, so a project also keeps that lossy view (``Snapshot.released``).
+A release's ``documents`` table is left out: it is derived from the other tables, so each of its
+changes is one of theirs, graded there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from articlepack.diff import git
 from articlepack.errors import DiffError
+from articlepack.layers import DOCUMENTS
 
 if TYPE_CHECKING:
     import pyarrow
@@ -195,6 +198,8 @@ def read_release(root: Path | str) -> Snapshot:
     try:
         record = read_record(folder)
         for name, resource in record.resources.items():
+            if name == DOCUMENTS:  # derived from the other tables: its changes are theirs
+                continue
             with open_verified(folder, record, resource.path) as handle:
                 data = tablefile.read(folder, resource, handle, record.files[resource.path].bytes)
             tables[name] = _table(
