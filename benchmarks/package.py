@@ -3,7 +3,8 @@
     python benchmarks/package.py [--project .] [--editable-before REV]
 
 - venv: a fresh ``python -m venv`` with only the dataset wheel and its runtime dependency
-  (pyarrow), installed by pip from the package index; its size on disk (``du``), target ≤ 200 MB.
+  (pyarrow), installed by pip from the package index; its apparent size in MiB (``du -sb``,
+  the venv's own pip and setuptools included), target ≤ 200 MB.
 - first load: a new process that imports the package and loads each table as Arrow (median of
   five runs, wall time of the whole process), target ≤ 1 s.
 - editable install: ``pip install --no-deps -e .`` of articlepack into a fresh venv, wall time:
@@ -58,7 +59,8 @@ def dataset_wheel(project: Path, work: Path) -> dict[str, object]:
     return {
         "wheel": wheel.name,
         "wheel_bytes": wheel.stat().st_size,
-        "venv_mb": round(_du(env) / 1e6, 1),
+        "venv_mib": round(_du(env) / 2**20, 1),  # apparent size, pip and setuptools included
+        "pyarrow_mib": round(_du(next(env.glob("lib/python*/site-packages/pyarrow"))) / 2**20, 1),
         "install_s": round(install, 2),
         "first_load_cold_s": round(first, 3),
         "first_load_median_s": round(statistics.median(loads), 3),
