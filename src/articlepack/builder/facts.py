@@ -130,14 +130,14 @@ def view(name: str, table: pyarrow.Table, schemas: Mapping[str, TableSchema]) ->
     import pyarrow.compute as pc
 
     rows = schemas[name].extension.get("rows")
-    if name == _document(schemas) or (isinstance(rows, dict) and "registry" in rows):
-        return table
-    spec = schemas[name].extension.get("timeline")
-    read = {"id", "article_id", *_PEOPLE.get(name, ())}
-    if isinstance(spec, dict):
-        read |= {str(spec["date"]), str(spec["label"])}
+    read = set(table.column_names)
+    if name != _document(schemas) and not (isinstance(rows, dict) and "registry" in rows):
+        spec = schemas[name].extension.get("timeline")
+        read = {"id", "article_id", *_PEOPLE.get(name, ())}
+        if isinstance(spec, dict):
+            read |= {str(spec["date"]), str(spec["label"])}
     present, absent = pa.scalar(True), pa.scalar(None, pa.bool_())
-    return pa.table(
+    view = pa.table(
         {
             c: table.column(c)
             if c in read
@@ -145,6 +145,9 @@ def view(name: str, table: pyarrow.Table, schemas: Mapping[str, TableSchema]) ->
             for c in table.column_names
         }
     )
+    # A copy: the part's columns may be slices of one buffer (as a cluster sends them), which
+    # any column kept would keep whole.
+    return view.take(pa.array(range(view.num_rows), pa.int64()))
 
 
 #: The tables and columns whose values :func:`_people` reads (where a scheme has them all).
@@ -160,7 +163,9 @@ def _people(tables: dict[str, pyarrow.Table]) -> tuple[int, list[str]]:
     has the bundled registry, mentions and quotes; (0, []) where it has not."""
     if any(n not in tables or not c <= set(tables[n].column_names) for n, c in _PEOPLE.items()):
         return 0, []
-    entities, mentions, quotes = (tables[n].to_pydict() for n in ("entities", "mentions", "quotes"))
+    entities, mentions, quotes = (
+        tables[n].select(sorted(_PEOPLE[n])).to_pydict() for n in ("entities", "mentions", "quotes")
+    )
     persons = {i for i, t in zip(entities["id"], entities["type"], strict=True) if t == "PER"}
     entity_of = dict(
         zip(

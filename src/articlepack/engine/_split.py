@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow
 
-#: Article folders per task: at least MIN_CHUNK, since a task's checks cost ~0.2 s whatever its
-#: size; at most MAX_CHUNK, since a task holds its chunk's rows (~0.1 MB an article) twice over.
+#: Article folders per task: at least MIN_CHUNK, since a read task costs ~0.3 s whatever its size
+#: (and 2.5 ms an article: benchmarks/engine.py); at most MAX_CHUNK, since a task holds its
+#: chunk's rows (~0.1 MB an article) until the driver is done with them.
 MIN_CHUNK = 500
 MAX_CHUNK = 5_000
 TASKS_PER_WORKER = 4  # a slow or lost worker then delays the run by a quarter of its share
