@@ -250,8 +250,9 @@ def test_workers_that_see_no_project_stop_the_run(address: str, project: Any) ->
     """The project moved after the driver listed it: the workers see nothing at its path, and
     say so, rather than reporting every article missing."""
     from articlepack.corpus import read_outline
-    from articlepack.engine import EngineError, dask
+    from articlepack.engine import dask
     from articlepack.engine._split import Run
+    from articlepack.errors import EngineError
 
     outline = read_outline(project.root)
     project.root.rename(project.root.with_name("moved"))

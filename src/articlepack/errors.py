@@ -9,6 +9,7 @@ ArticlepackError
 ├── CardError(ValueError)            the dataset card's YAML would be refused by the Hub
 ├── IntegrityError(ValueError)       a release file differs from the release's record
 ├── PublishError(RuntimeError)       publishing was refused, or the Hub refused the publication
+├── EngineError(RuntimeError)        a distributed engine is missing, unreachable or gave up
 ├── HubError(OSError)                the Hub could not be reached or answered with an error
 └── DiffError(ValueError)            a side of a diff is not a usable release, project or revision
     └── VersionTooLow                the declared version is lower than the changes require
@@ -51,6 +52,11 @@ class InvalidCorpusError(ArticlepackError, ValueError):
             f"the corpus is invalid ({len(report.errors)} errors); nothing was written"
         )
         self.report = report
+
+
+class EngineError(ArticlepackError, RuntimeError):
+    """The engine is not installed, its cluster cannot be reached or cannot see the project, or
+    it gave up on a task (CLI exit code 2)."""
 
 
 class CardError(ArticlepackError, ValueError):

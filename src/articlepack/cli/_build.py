@@ -83,8 +83,7 @@ def package(
 @contextmanager
 def _refusals(what: str) -> Iterator[None]:
     """How a build's refusals end the command: the exit codes of the CLI contract."""
-    from articlepack.engine import EngineError
-    from articlepack.errors import BuildBusyError, CardError, ProjectError
+    from articlepack.errors import BuildBusyError, CardError, EngineError, ProjectError
 
     try:
         yield

@@ -131,7 +131,7 @@ def _run(
     reads the project again, on this machine.
     """
     from articlepack.corpus import ProjectError
-    from articlepack.engine import EngineError
+    from articlepack.errors import EngineError
 
     try:
         if engine != "local":

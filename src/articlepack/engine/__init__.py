@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from articlepack.errors import ArticlepackError, InvalidCorpusError
+from articlepack.errors import EngineError, InvalidCorpusError
 
 if TYPE_CHECKING:
     import pyarrow
@@ -34,11 +34,6 @@ NAMES = ("local", "dask")
 INSTALL = {"dask": "pip install 'articlepack[dask]'"}
 
 Progress = Callable[[str], None]
-
-
-class EngineError(ArticlepackError, RuntimeError):
-    """The engine is not installed, its cluster cannot be reached or cannot see the project, or
-    it gave up on a task (CLI exit code 2)."""
 
 
 @dataclass(frozen=True)

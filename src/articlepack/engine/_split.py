@@ -176,7 +176,7 @@ def _hold(plan: Plan) -> Plan:
 
 def _read(plan: Plan, folders: list[str]) -> Chunk:
     from articlepack.checks import check_articles
-    from articlepack.engine import EngineError
+    from articlepack.errors import EngineError
 
     if not (plan.root / "corpus").is_dir():
         raise EngineError(

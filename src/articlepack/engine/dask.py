@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from articlepack.engine import INSTALL, EngineError
+from articlepack.engine import INSTALL
+from articlepack.errors import EngineError
 
 if TYPE_CHECKING:
     from distributed import Client
