@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.warm:
             subprocess.run(validate, env=env, capture_output=True, check=False)
         raw = args.raw or Path(tmp) / "profile.txt"
-        spy = ["py-spy", "record", "--subprocesses", "--native", "-r", str(args.rate)]
+        found = shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        spy = [found or "py-spy", "record", "--subprocesses", "--native", "-r", str(args.rate)]
         spy += ["--format", "raw", "-o", str(raw), "--", *validate]
         subprocess.run(spy, env=env, capture_output=True, check=True)
         total, by = costs(raw)
