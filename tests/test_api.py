@@ -64,3 +64,17 @@ def test_help_teaches_every_command() -> None:
     )
     for command in ("validate", "build", "card", "verify", "publish", "init"):
         assert command in done.stdout
+
+
+def test_functions_keep_their_names_when_their_modules_are_imported() -> None:
+    """``load``, ``diff``, ``verify`` and ``publish`` share their names with submodules, which
+    the import system binds on the package as they load: the functions must stay."""
+    code = (
+        "import articlepack, sys; "
+        "assert 'articlepack.checks' not in sys.modules; "  # nothing imported before first use
+        "import articlepack.load, articlepack.diff.gate, articlepack.verify, articlepack.publish; "
+        "from articlepack import load, diff, verify, publish; "
+        "assert all(callable(f) and not isinstance(f, type(sys)) "
+        "for f in (load, diff, verify, publish, articlepack.load, articlepack.diff))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -642,3 +642,28 @@ def test_a_run_that_waits_too_long_for_the_lock_goes_uncached(
     assert "another run held its lock" in warm.findings[0].message
     _same_rows(warm, read(project.root, cache=False))
     assert _tree(folder) == before
+
+
+def test_a_cache_file_rewritten_with_its_old_size_and_mtime_is_still_hashed(
+    tmp_path: Path,
+) -> None:
+    """A file whose recorded stat still holds is not hashed again (the wrong sha256 below goes
+    unread); one rewritten in place with its size and mtime put back has a new ctime, so it is."""
+    table = tmp_path / "events-1.arrow"
+    table.write_bytes(b"rows the cache wrote")
+    old = time.time_ns() - 10 * _cachefiles.RACY_NS
+    os.utime(table, ns=(old, old))
+    digests = {"events-1.arrow": "0" * 64, _cachefiles.FOLDERS: "0" * 64}
+    (tmp_path / _cachefiles.FOLDERS).write_text("{}")
+    manifest = _cachefiles._stated(tmp_path, {"files": digests})
+    assert set(manifest["stats"]) == {"events-1.arrow"}  # folders.json is too young to trust
+    with pytest.raises(_cachefiles.Discarded, match=_cachefiles.FOLDERS):
+        _cachefiles._verify(tmp_path, digests, manifest["stats"])  # hashed: its sha256 differs
+
+    digests[_cachefiles.FOLDERS] = _cachefiles.sha256_file(tmp_path / _cachefiles.FOLDERS)
+    _cachefiles._verify(tmp_path, digests, manifest["stats"])  # the table's stat holds: unread
+    time.sleep(0.01)
+    table.write_bytes(b"rows planted by hand")  # same size
+    os.utime(table, ns=(old, old))
+    with pytest.raises(_cachefiles.Discarded, match=r"events-1\.arrow"):
+        _cachefiles._verify(tmp_path, digests, manifest["stats"])

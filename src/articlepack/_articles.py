@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import polars as pl
 
 CHUNK = 250  # articles flattened at a time, and the fewest a worker is given at a time
+# Fewer articles than this are flattened in Python: Arrow is faster per article, but importing
+# pyarrow costs a quarter of a second, more than flattening a few dozen articles (a small
+# project, or the one article changed since the cached read).
+ARROW_FROM = 50
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,10 @@ def _read_articles(
             article = parse_article(text, folder, findings)
             if article is not None:
                 articles.append(article)
-        tables = arrow_flatten.arrow_frames(articles, layout)
-        if tables is None:  # something is out of shape: flatten in Python, which says what
+        tables = (
+            arrow_flatten.arrow_frames(articles, layout) if len(articles) >= ARROW_FROM else None
+        )
+        if tables is None:  # few articles, or some out of shape: flatten in Python (it says what)
             flat = flatten.Rows()
             for article in articles:
                 flatten.flatten_article(article.doc, article.id, article.file, flat, layout)

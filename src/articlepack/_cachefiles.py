@@ -6,7 +6,9 @@ wrote are kept as they are), with the rows of files changed since in ``<table>.d
 ``checks.json`` (the findings of the checks within each article); and a small ``manifest.json``
 that names them all with their sha256. It holds no code. A file is read only after its name is
 shown not to leave the folder and its sha256 to be the one recorded; anything else raises
-:class:`Discarded`.
+:class:`Discarded`. As git trusts its index, a file whose size, mtime, ctime and inode are those
+the manifest recorded (a while after it was written) is not hashed again: a quarter of a second
+of every run at 10,000 articles, and nothing a user edits by hand keeps all four.
 """
 
 from __future__ import annotations
@@ -100,7 +102,8 @@ def load(folder: Path, manifest: dict[str, Any], schemas: dict[str, pl.Schema]) 
     import polars as pl
 
     digests: dict[str, str] = manifest["files"]
-    _verify(folder, digests)
+    stats = manifest.get("stats")
+    _verify(folder, digests, stats if isinstance(stats, dict) else {})
     tables: dict[str, list[str]] = manifest["tables"]
     read = _json(folder / FOLDERS)
     superseded = [str(file) for file in read["superseded"]]
@@ -172,7 +175,7 @@ def save(folder: Path, cached: Cached, previous: Cached | None, changed: set[str
         "tables": tables,
         "files": digests,
     }
-    _write(folder / MANIFEST, manifest)
+    _write(folder / MANIFEST, _stated(folder, manifest))
     for old in folder.iterdir():  # the files of the read this one replaces
         if _OURS.match(old.name) and old.name not in {*digests, MANIFEST}:
             old.unlink(missing_ok=True)
@@ -184,7 +187,22 @@ def save_checks(folder: Path, manifest: dict[str, Any], findings: dict[str, list
     """Add the per-article check findings to the read ``manifest`` describes. Raises KeyError
     or TypeError for a manifest this version does not write, OSError when it cannot write."""
     manifest["files"][CHECKS] = _write(folder / CHECKS, {"findings": _dump(findings)})
-    _write(folder / MANIFEST, manifest)
+    _write(folder / MANIFEST, _stated(folder, manifest))
+
+
+def _stated(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` with the stat of each of its files that is older than :data:`RACY_NS`
+    (a younger one could change again within its mtime's clock tick): those are not hashed again."""
+    now, stats = time.time_ns(), {}
+    for name in manifest["files"]:
+        st = os.lstat(folder / name)
+        if st.st_mtime_ns < now - RACY_NS:
+            stats[name] = _signature(st)
+    return {**manifest, "stats": stats}
+
+
+def _signature(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def clear(folder: Path) -> None:
@@ -198,9 +216,10 @@ def clear(folder: Path) -> None:
         return
 
 
-def _verify(folder: Path, digests: dict[str, str]) -> None:
+def _verify(folder: Path, digests: dict[str, str], stats: dict[str, list[int]]) -> None:
     """Raise :class:`Discarded` unless every file of ``digests`` is a regular file of
-    ``folder`` (by a plain name) with that sha256. Files are hashed on several threads."""
+    ``folder`` (by a plain name) with that sha256, or with the stat ``stats`` recorded for it.
+    Files are hashed on several threads."""
     from concurrent.futures import ThreadPoolExecutor
 
     outside = [name for name in digests if not _NAME.match(str(name))]
@@ -211,8 +230,9 @@ def _verify(folder: Path, digests: dict[str, str]) -> None:
 
     def differs(name: str) -> str | None:
         try:
-            same = stat.S_ISREG(os.lstat(folder / name).st_mode) and (
-                sha256_file(folder / name) == digests[name]
+            st = os.lstat(folder / name)
+            same = stat.S_ISREG(st.st_mode) and (
+                stats.get(name) == _signature(st) or sha256_file(folder / name) == digests[name]
             )
         except OSError:
             same = False
