@@ -9,9 +9,17 @@ starts its own LocalCluster of K worker processes, then runs on it by address: `
 the cluster's start, ``run_s`` the command's work, ``driver_s`` the driver's serial part (listing
 the folders and reading the small files, then the checks that span articles; for a build, also
 streaming every table to its file and writing the card), ``driver_peak_mib`` the driver process's
-peak resident memory. The same corpus with planted errors (an unknown entity id, a span off by
-one, a duplicate id) must give the local engine's findings, and the release must be
-byte-identical.
+peak resident memory. The same corpus with planted errors (benchmarks/plant.py) must give the
+local engine's findings, and the release must be byte-identical.
+
+    python benchmarks/engine.py --same-answers --project benchmarks/work/synth-100000-s0-calibrated
+
+only compares the answers, local against Dask on 2 worker processes, on hard-linked copies of the
+project under the temporary folder (the project is never changed): every 100th article gets two
+annotators' own versions; with errors planted in article.yaml and annotators' files, once with
+every id its folder's name and once with a duplicate id, the order-normalised ``--format json``
+findings must be identical; the annotated copy's releases must have the same sha256 for every
+file. Results: OUT/engine-same-<N>.json (each step's wall time and tree CPU too).
 
 Also measured: the engine's per-task overhead (a no-op task's round trip) and a read task's cost
 by chunk size (fixed part + per article), from which the chunk size is chosen; and a projection
@@ -25,12 +33,13 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import measure  # noqa: E402
+from plant import annotate, folders_of, linked_copy, plant  # noqa: E402
 
 MIB = 2**20
 CORES = os.cpu_count() or 1
@@ -133,11 +143,13 @@ def overhead(project: Path) -> dict[str, Any]:
     cluster (in this process: these are the task's own times, not a command's)."""
     from distributed import Client
 
+    from articlepack import shape
     from articlepack.corpus import read_outline
     from articlepack.engine import _split
 
     outline = read_outline(project)
-    plan = _split.Plan(outline.root, outline.schemas)
+    registry = {n: outline.tables[n] for n in shape.layout(outline.schemas).in_registry}
+    plan = _split.Plan(outline.root, outline.schemas, registry)
     with _cluster(1) as cluster, Client(cluster) as client:
         client.submit(len, [1]).result()  # warm
         n = 200
@@ -176,24 +188,6 @@ def _fit(points: dict[int, float]) -> tuple[float, float]:
     return my - b * mx, b
 
 
-def _plant(project: Path) -> None:
-    folders = sorted(e.name for e in os.scandir(project / "corpus" / "articles"))
-    edits = [
-        (folders[3], r"entity: [a-z0-9-]+\}", "entity: no-such-entity}"),
-        (folders[len(folders) // 2], r"\{id: m2, start: (\d+),", None),
-        (folders[-2], r'^id: "[^"]+"', f'id: "{folders[-1]}"'),
-    ]
-    for folder, pattern, new in edits:
-        path = project / "corpus" / "articles" / folder / "article.yaml"
-        text = path.read_text(encoding="utf-8")
-
-        def shift(m: re.Match[str]) -> str:
-            return f"{{id: m2, start: {int(m[1]) + 1},"
-
-        text = re.sub(pattern, new if new is not None else shift, text, count=1, flags=re.M)
-        path.write_text(text, encoding="utf-8")
-
-
 def _digest(release: Path) -> dict[str, str]:
     return {
         str(p.relative_to(release)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -208,15 +202,13 @@ def _normalised(report_json: str) -> dict[str, Any]:
     return body
 
 
-def outer(args: argparse.Namespace) -> int:
-    import run as bench_run
+Step = Callable[..., dict[str, Any]]
 
-    n = args.articles
-    project = bench_run.ensure_project(n, 0, "calibrated", print)
-    tmp = Path(tempfile.mkdtemp(prefix="articlepack-engine-bench-"))
-    results: dict[str, Any] = {"articles": n, "cores": CORES, "chunk": args.chunk, "steps": {}}
 
-    def step(label: str, *cmd: str, on: Path = project) -> dict[str, Any]:
+def _stepper(args: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> Step:
+    """What runs one measured step (``inner`` in a process of its own) and records it."""
+
+    def step(label: str, *cmd: str, on: Path) -> dict[str, Any]:
         load, _ = measure.wait_quiet(args.max_load, args.max_wait, print)
         log = tmp / f"{label}.log"
         env = {**os.environ, "ARTICLEPACK_CACHE": str(tmp / label / "cache")}
@@ -226,7 +218,7 @@ def outer(args: argparse.Namespace) -> int:
             raise SystemExit(f"{label} failed:\n" + "\n".join(lines[-30:]))
         m.update(json.loads(lines[-1]), load_at_start=round(load, 2))
         print(
-            f"  {label:<24} wall {m['wall_s']:7.2f} s  cpu {m['cpu_s']:7.2f} s  "
+            f"  {label:<34} wall {m['wall_s']:7.2f} s  cpu {m['cpu_s']:7.2f} s  "
             f"run {m['run_s']:7.2f} s  cluster {m['cluster_s']:5.2f} s  "
             f"driver peak {m['driver_peak_mib']:6.0f} MiB  load {load:.2f}",
             flush=True,
@@ -234,37 +226,102 @@ def outer(args: argparse.Namespace) -> int:
         results["steps"][label] = {k: v for k, v in m.items() if k != "json"}
         return m
 
+    return step
+
+
+def _project(args: argparse.Namespace) -> Path:
+    if args.project is not None:
+        return Path(args.project).resolve()
+    import run as bench_run
+
+    return bench_run.ensure_project(args.articles, 0, "calibrated", print)
+
+
+def outer(args: argparse.Namespace) -> int:
+    project = _project(args)
+    tmp = Path(tempfile.mkdtemp(prefix="articlepack-engine-bench-"))
+    n = len(folders_of(project))
+    results: dict[str, Any] = {"articles": n, "cores": CORES, "chunk": args.chunk, "steps": {}}
+    step = _stepper(args, tmp, results)
+    if args.same_answers:
+        return same_answers(args, project, tmp, step, results)
     chunk = str(args.chunk)
     answers = {}
     for workers in (0, 1, 2):
         name = "local" if not workers else f"dask-{workers}w"
-        answers[name] = step(f"validate-{name}", "validate", str(workers), chunk)["json"]
-    driver = step("driver-alone", "driver", "0", chunk)["driver_s"]
+        answers[name] = step(f"validate-{name}", "validate", str(workers), chunk, on=project)
+    driver = step("driver-alone", "driver", "0", chunk, on=project)["driver_s"]
     for name in ("validate-dask-1w", "validate-dask-2w"):
         results["steps"][name]["driver_s"] = driver
     results["same_findings_valid"] = (
-        len({json.dumps(_normalised(a), sort_keys=True) for a in answers.values()}) == 1
+        len({json.dumps(_normalised(a["json"]), sort_keys=True) for a in answers.values()}) == 1
     )
     if args.validate_only:
         return _finish(args, results, tmp, project)
     releases = {}
     for workers in (0, 2, 1):
         name = "local" if not workers else f"dask-{workers}w"
-        out = tmp / f"dist-{name}"
-        releases[name] = step(f"build-{name}", "build", str(workers), chunk, "--into", str(out))
+        out = str(tmp / f"dist-{name}")
+        releases[name] = step(
+            f"build-{name}", "build", str(workers), chunk, "--into", out, on=project
+        )
     for name in ("build-dask-1w", "build-dask-2w"):
         results["steps"][name]["driver_s"] = driver + results["steps"][name]["write_s"]
     digests = [_digest(Path(m["release"])) for m in releases.values()]
     results["byte_identical_release"] = all(d == digests[0] for d in digests)
 
-    planted = tmp / "planted"
-    shutil.copytree(project, planted, symlinks=True)
-    _plant(planted)
+    planted = linked_copy(project, tmp / "planted")
+    plant(planted, duplicate=True, annotated=annotate(planted, args.annotate_every))
     local = step("planted-validate-local", "validate", "0", chunk, on=planted)["json"]
     on_dask = step("planted-validate-dask-2w", "validate", "2", chunk, on=planted)["json"]
     results["same_findings_planted"] = _normalised(local) == _normalised(on_dask)
     results["planted_errors"] = json.loads(local)["summary"]["errors"]
     return _finish(args, results, tmp, project)
+
+
+def same_answers(
+    args: argparse.Namespace, project: Path, tmp: Path, step: Step, results: dict[str, Any]
+) -> int:
+    """The issue's "same answers", local against Dask on 2 worker processes, on copies of
+    ``project`` (hard-linked, under ``tmp``; the project itself is never changed):
+
+    - every ``--annotate-every``-th article gets two annotators' own versions (valid);
+    - that copy with errors planted (:func:`plant`), once with every id its folder's name (each
+      chunk checked by its task) and once with a duplicate id (the driver checks the whole
+      corpus): the order-normalised ``--format json`` findings must be identical;
+    - the valid annotated copy built on both engines: every file of the two releases must have
+      the same sha256.
+    """
+    chunk = str(args.chunk)
+    annotated = linked_copy(project, tmp / "annotated")
+    chosen = annotate(annotated, args.annotate_every)
+    results["annotated_articles"] = len(chosen)
+    for label, duplicate in (("planted", False), ("planted-duplicate", True)):
+        copy = linked_copy(annotated, tmp / label)
+        results[f"{label}_where"] = plant(copy, duplicate=duplicate, annotated=chosen)
+        local = step(f"{label}-validate-local", "validate", "0", chunk, on=copy)["json"]
+        on_dask = step(f"{label}-validate-dask-2w", "validate", "2", chunk, on=copy)["json"]
+        results[f"same_findings_{label}"] = _normalised(local) == _normalised(on_dask)
+        results[f"{label}_findings"] = dict(
+            sorted(Counter(f["code"] for f in json.loads(local)["errors"]).items())
+        )
+        shutil.rmtree(copy)
+    digests = []
+    for name, workers in (("local", "0"), ("dask-2w", "2")):
+        out = str(tmp / f"dist-{name}")
+        built = step(
+            f"build-annotated-{name}", "build", workers, chunk, "--into", out, on=annotated
+        )
+        digests.append(_digest(Path(built["release"])))
+    results["release_files"] = len(digests[0])
+    results["byte_identical_release"] = digests[0] == digests[1]
+    print(json.dumps({k: v for k, v in results.items() if k != "steps"}, indent=2))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"engine-same-{results['articles']}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    shutil.rmtree(tmp, ignore_errors=True)
+    same = [v for k, v in results.items() if k.startswith(("same_", "byte_"))]
+    return 0 if all(same) else 1
 
 
 def _finish(args: argparse.Namespace, results: dict[str, Any], tmp: Path, project: Path) -> int:
@@ -313,6 +370,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-load", type=float, default=1.0)
     parser.add_argument("--max-wait", type=float, default=3600)
     parser.add_argument("--validate-only", action="store_true", help="no builds (for 100k)")
+    parser.add_argument(
+        "--same-answers",
+        action="store_true",
+        help="only compare local and Dask (2 workers): findings with planted errors, and the "
+        "release byte for byte, on copies of the project",
+    )
+    parser.add_argument(
+        "--project", type=Path, help="the synthetic project (default: generated for --articles)"
+    )
+    parser.add_argument(
+        "--annotate-every", type=int, default=100, help="annotators' files for every k-th article"
+    )
     parser.add_argument("--inner", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)

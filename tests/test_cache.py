@@ -660,7 +660,7 @@ def test_a_cache_file_rewritten_with_its_old_size_and_mtime_is_still_hashed(
     with pytest.raises(_cachefiles.Discarded, match=_cachefiles.FOLDERS):
         _cachefiles._verify(tmp_path, digests, manifest["stats"])  # hashed: its sha256 differs
 
-    digests[_cachefiles.FOLDERS] = _cachefiles.sha256_file(tmp_path / _cachefiles.FOLDERS)
+    digests[_cachefiles.FOLDERS] = _cachefiles._sha256(tmp_path / _cachefiles.FOLDERS)
     _cachefiles._verify(tmp_path, digests, manifest["stats"])  # the table's stat holds: unread
     time.sleep(0.01)
     table.write_bytes(b"rows planted by hand")  # same size

@@ -28,11 +28,17 @@ from custom_scheme import custom_project
 distributed = pytest.importorskip("distributed")
 
 
-def _synth() -> Any:
+FIXTURES = Path(__file__).parent / "fixtures" / "agreement"  # two annotators' own versions
+
+
+def _benchmarks() -> tuple[Any, Any]:
+    """benchmarks/synth.py (a synthetic corpus) and benchmarks/plant.py (errors planted in it:
+    the test and the 10k/100k benchmark plant the same)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    import plant
     import synth
 
-    return synth
+    return synth, plant
 
 
 def _cluster() -> Any:
@@ -76,26 +82,15 @@ def _same_release(project: Path, out: Path, address: str, chunk: int = 0) -> Pat
 
 
 def _synthetic(root: Path, n: int) -> Path:
-    return Path(_synth().generate(root, n, seed=5))
+    return Path(_benchmarks()[0].generate(root, n, seed=5))
 
 
-def _plant(project: Path, *, duplicate: bool) -> list[str]:
-    """An unknown entity id in one article, a span off by one in another and, with
-    ``duplicate``, a third article that takes the id of a fourth; returns the folders."""
-    folders = sorted(p.name for p in (project / "corpus" / "articles").iterdir())
-    first, second, third, fourth = folders[3], folders[40], folders[77], folders[78]
-
-    def edit(folder: str, pattern: str, replace: Any) -> None:
-        path = project / "corpus" / "articles" / folder / "article.yaml"
-        text, n = re.subn(pattern, replace, path.read_text(encoding="utf-8"), count=1)
-        assert n == 1, (folder, pattern)
-        path.write_text(text, encoding="utf-8")
-
-    edit(first, r"entity: [a-z0-9-]+\}", "entity: no-such-entity}")
-    edit(second, r"\{id: m2, start: (\d+),", lambda m: f"{{id: m2, start: {int(m[1]) + 1},")
-    if duplicate:
-        edit(third, r'^id: "[^"]+"', f'id: "{fourth}"')
-    return [first, second, third, fourth]
+def _plant(project: Path, *, duplicate: bool) -> dict[str, str]:
+    """Two annotators' versions of every 10th article, then errors spread over chunks of 25:
+    in article.yaml files and in annotators' files (benchmarks/plant.py)."""
+    planter = _benchmarks()[1]
+    annotated = planter.annotate(project, 10)
+    return dict(planter.plant(project, duplicate=duplicate, annotated=annotated))
 
 
 def test_the_cli_knows_every_engine() -> None:
@@ -126,10 +121,48 @@ def test_bundled_corpus_validates_and_builds_the_same_with_a_cluster_of_its_own(
 
 
 def test_custom_scheme_validates_and_builds_the_same(address: str, tmp_path: Path) -> None:
+    """With annotators' own versions: checked by a task, measured into the card by the driver."""
     project = custom_project(tmp_path / "custom").root
+    shutil.copytree(FIXTURES / "custom", project / "corpus" / "annotations")
     assert _json(validate(project, "dask", address=address)) == _json(validate(project))
     release = _same_release(project, tmp_path, address)
     assert (release / "data" / "relations" / "train-00000-of-00001.parquet").is_file()
+    assert "relations | span F1" in (release / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["bundled", "custom"])
+def test_annotators_files_with_errors_give_the_same_json_findings(
+    cli: Any, address: str, tmp_path: Path, scheme: str
+) -> None:
+    """An annotator's span past the end of the text (checked by the task that read its article)
+    and a file of no article (found by the driver, which lists corpus/annotations/)."""
+    root = articlepack.init(tmp_path / "p") if scheme == "bundled" else None
+    root = root or custom_project(tmp_path / "p").root
+    annotations = root / "corpus" / "annotations"
+    shutil.copytree(FIXTURES / scheme, annotations)
+    mine = next((annotations / "bob").iterdir())
+    text = re.sub(r"end: \d+,", "end: 9999,", mine.read_text(encoding="utf-8"), count=1)
+    mine.write_text(text, encoding="utf-8")
+    shutil.copy(mine, annotations / "alice" / "2099-01-01-no-such-article.yaml")
+    local = cli("validate", str(root), "--format", "json")
+    on_dask = cli(
+        "validate", str(root), "--format", "json", "--engine", "dask", "--address", address
+    )
+    assert (local.exit_code, on_dask.exit_code) == (1, 1)
+    assert json.loads(on_dask.stdout) == json.loads(local.stdout)
+    found = {(f["code"], f["file"]) for f in json.loads(on_dask.stdout)["errors"]}
+    assert ("span-outside-text", mine.relative_to(root).as_posix()) in found
+    assert ("unknown-article", "corpus/annotations/alice/2099-01-01-no-such-article.yaml") in found
+
+
+def test_the_python_api_validates_on_an_engine(address: str, tmp_path: Path) -> None:
+    from articlepack.errors import EngineError
+
+    project = custom_project(tmp_path / "custom").root
+    on_dask = articlepack.validate(project, engine="dask", address=address)
+    assert _json(on_dask) == _json(articlepack.validate(project))
+    with pytest.raises(EngineError, match="give it with engine='dask'"):
+        articlepack.validate(project, address=address)
 
 
 def test_synthetic_corpus_builds_byte_identical_from_many_chunks(
@@ -144,17 +177,23 @@ def test_synthetic_corpus_builds_byte_identical_from_many_chunks(
 def test_planted_errors_give_the_same_findings(
     address: str, tmp_path: Path, duplicate: bool
 ) -> None:
-    """An unknown entity id and a bad span are found within their chunks or against the registry;
-    a duplicate id makes the driver check the whole corpus, as the local engine does."""
+    """An unknown entity id and a bad span are found within their chunks or against the registry,
+    in article.yaml files and in annotators' files; a duplicate id makes the driver check the
+    whole corpus, as the local engine does."""
     project = _synthetic(tmp_path / "synth", 120)
-    first, second, third, _ = _plant(project, duplicate=duplicate)
+    where = _plant(project, duplicate=duplicate)
     local = _json(validate(project))
     on_dask = _json(validate(project, "dask", address=address, chunk=25))
     assert on_dask == local
-    found = {(f["code"], f["file"].split("/")[2]) for f in on_dask["errors"]}
-    assert ("missing-reference", first) in found
-    assert ("span-text-mismatch", second) in found
-    assert (("id-folder-mismatch", third) in found) is duplicate
+    found = {(f["code"], f["file"]) for f in on_dask["errors"]}
+    article = "corpus/articles/{}/article.yaml".format
+    assert ("missing-reference", article(where["unknown-entity"])) in found
+    assert ("span-text-mismatch", article(where["span"])) in found
+    assert ("span-text-mismatch", where["annotator-span"]) in found
+    assert ("missing-reference", where["annotator-entity"]) in found
+    assert ("unknown-article", where["annotator-of-no-article"]) in found
+    assert ("stray-file", where["stray"]) in found
+    assert (("id-folder-mismatch", article(where.get("duplicate"))) in found) is duplicate
     assert ("duplicate-id" in {code for code, _ in found}) is duplicate
 
 

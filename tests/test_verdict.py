@@ -15,7 +15,7 @@ import pytest
 
 import articlepack
 
-HEAVY = ("polars", "pyarrow", "pandera")
+HEAVY = ("polars", "pyarrow", "pandera", "yaml_rs", "articlepack.checks", "articlepack.corpus")
 _RUN = f"""
 import json, sys
 import articlepack

@@ -21,13 +21,13 @@ from articlepack.__about__ import __version__
 
 if _typing.TYPE_CHECKING:
     from articlepack.builder import build
-    from articlepack.checks import validate
     from articlepack.diff import Diff, bump, changelog, diff
     from articlepack.errors import (
         ArticlepackError,
         BuildBusyError,
         CardError,
         DiffError,
+        EngineError,
         HubError,
         IntegrityError,
         InvalidCorpusError,
@@ -42,6 +42,7 @@ if _typing.TYPE_CHECKING:
     from articlepack.publish import publish
     from articlepack.record import record_digest
     from articlepack.report import Finding, Report
+    from articlepack.validation import validate
     from articlepack.verify import verify
 
 _ERRORS = (
@@ -49,6 +50,7 @@ _ERRORS = (
     "BuildBusyError",
     "CardError",
     "DiffError",
+    "EngineError",
     "HubError",
     "IntegrityError",
     "InvalidCorpusError",
@@ -68,7 +70,7 @@ _HOMES = {
     "init": "project",
     "publish": "publish",
     "record_digest": "record",
-    "validate": "checks",
+    "validate": "validation",
     "verify": "verify",
 }
 
@@ -104,6 +106,7 @@ __all__ = [
     "CardError",
     "Diff",
     "DiffError",
+    "EngineError",
     "Finding",
     "HubError",
     "IntegrityError",

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from articlepack import _yaml
 from articlepack.report import Finding
 
 ARTICLES_DIR = Path("corpus", "articles")
@@ -282,6 +281,8 @@ def read_mapping(
 
 def parse_mapping(text: str, name: str, findings: list[Finding]) -> dict[Any, Any] | None:
     """A YAML text that must hold a mapping; problems become findings."""
+    from articlepack import _yaml  # here: a warm run's verdict needs this module, not YAML
+
     if not text.strip():
         findings.append(Finding("empty-file", name, "the file is empty", line=1))
         return None

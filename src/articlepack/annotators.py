@@ -92,26 +92,44 @@ class Annotations:
         return tuple(sorted({a for names in self.versions.values() for a in names}))
 
 
-def read(corpus: Corpus) -> Annotations:
-    """Read every annotator's files; problems with a file or its shape become findings."""
+#: An annotator's file: (annotator, article id, project-relative path), as :func:`listed` gives it.
+File = tuple[str, str, str]
+
+
+def listed(corpus: Corpus) -> tuple[list[File], list[Finding]]:
+    """Every annotator's file of an article of the corpus, sorted, and what listing
+    corpus/annotations/ found (stray files, unsafe names, files of unknown articles)."""
+    findings: list[Finding] = []
+    known = set(corpus.folders)
+    files = []
+    for annotator, article, file in _files_in(corpus.root, findings):
+        if article in known:
+            files.append((annotator, article, file))
+            continue
+        findings.append(
+            Finding(
+                "unknown-article",
+                file,
+                f"there is no article {article!r} in corpus/articles/; an annotator's file is "
+                "named after the article it annotates",
+                id=article,
+            )
+        )
+    return files, findings
+
+
+def read(corpus: Corpus, files: list[File] | None = None) -> Annotations:
+    """Read every annotator's files, or only ``files`` (some of :func:`listed`'s: a distributed
+    engine's task reads those of its chunk of articles, the driver lists them); problems with a
+    file or its shape become findings, and so, reading every file, does what listing found."""
     schemas = corpus.schemas
     layout = shape.layout(schemas)
     keys = {key: table for key, table in layout.lists.items() if table in layers(schemas)}
     rows = flatten.Rows()
-    known = set(corpus.folders)
+    if files is None:
+        files, rows.findings = listed(corpus)
     versions: dict[str, list[str]] = {}
-    for annotator, article, file in _files_in(corpus.root, rows.findings):
-        if article not in known:
-            rows.findings.append(
-                Finding(
-                    "unknown-article",
-                    file,
-                    f"there is no article {article!r} in corpus/articles/; an annotator's file is "
-                    "named after the article it annotates",
-                    id=article,
-                )
-            )
-            continue
+    for annotator, article, file in files:
         text = _files.read_text(corpus.root, file, rows.findings)
         doc = None if text is None else _files.parse_mapping(text, file, rows.findings)
         if doc is None:
@@ -124,17 +142,21 @@ def read(corpus: Corpus) -> Annotations:
     return Annotations(tables, {a: tuple(sorted(n)) for a, n in versions.items()}, rows.findings)
 
 
-def load(corpus: Corpus) -> tuple[Annotations, list[Finding]]:
-    """Read and check every annotator's files: the annotations, and every finding (each naming
-    its annotation's id where it concerns one)."""
-    annotations = read(corpus)
+def load(corpus: Corpus, files: list[File] | None = None) -> tuple[Annotations, list[Finding]]:
+    """Read and check every annotator's files (or ``files``, as :func:`read`): the annotations,
+    and every finding (each naming its annotation's id where it concerns one)."""
+    annotations = read(corpus, files)
     found = [*annotations.findings, *_check(corpus, annotations)]
     return annotations, _with_ids(found, annotations.tables)
 
 
-def check_annotations(corpus: Corpus) -> list[Finding]:
-    """What ``validate`` reports about corpus/annotations/."""
-    return load(corpus)[1]
+def check_annotations(corpus: Corpus, files: list[File] | None = None) -> list[Finding]:
+    """What ``validate`` reports about corpus/annotations/ (or about ``files``, as :func:`read`).
+
+    Each file is checked against its own article's raw text and body segments and against the
+    registry only, so a chunk of articles with their annotators' files gives the findings it
+    would give in the whole corpus."""
+    return load(corpus, files)[1]
 
 
 def _files_in(root: Path, findings: list[Finding]) -> Iterator[tuple[str, str, str]]:

@@ -19,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from articlepack import _cache, _lines, _verdict
+from articlepack import _cache, _lines
 from articlepack.annotators import check_annotations
 from articlepack.check_columns import check_dates, check_keys, check_not_after, check_table
 from articlepack.check_dataset import check_dataset
@@ -33,32 +34,24 @@ from articlepack.corpus import (
     Corpus,
     article_file,
     article_folder,
-    read_checked,
 )
 from articlepack.report import Finding, Report, with_twin_lines
 from articlepack.schema import article_tables, table_of
 from articlepack.waivers import apply_waivers
 
-
-def validate(path: Path | str) -> Report:
-    """Read and validate the dataset project at ``path``.
-
-    Raises :class:`articlepack.errors.ProjectError` when ``path`` is not a project at all.
-    While nothing it reads has changed, the last report is given again (:mod:`~articlepack._verdict`).
-    """
-    verdict = _verdict.Verdict.of(path)
-    if verdict.report is not None:
-        return verdict.report
-    report = check(*read_checked(path, check=check_articles))
-    verdict.keep(report)
-    return report
+if TYPE_CHECKING:
+    import polars as pl
 
 
-def check(corpus: Corpus, checked: Checked | None = None) -> Report:
+def check(
+    corpus: Corpus, checked: Checked | None = None, annotated: list[Finding] | None = None
+) -> Report:
     """Run every check over a read corpus; return the report (waivers applied, lines found).
 
     ``checked`` is what the read already knows of the checks within each article
-    (:func:`~articlepack.corpus.read_checked`); those articles are not checked again."""
+    (:func:`~articlepack.corpus.read_checked`); those articles are not checked again.
+    ``annotated``: what the checks of corpus/annotations/ found already (by a distributed
+    engine's tasks, each on its chunk's articles); None: they run here."""
     findings = list(corpus.findings)
     dataset_file = DATASET.as_posix()
     if not any(f.file == dataset_file and f.severity == "error" for f in corpus.findings):
@@ -74,7 +67,7 @@ def check(corpus: Corpus, checked: Checked | None = None) -> Report:
         findings += check_dates(corpus, (name,))
     findings += check_keys(corpus, to_entities=True)
     findings += _article_checks(corpus, checked or Checked())
-    findings += check_annotations(corpus)
+    findings += check_annotations(corpus) if annotated is None else annotated
     findings = apply_waivers(findings, corpus.waivers)
     summary = {"articles": corpus.n_articles, **{n: t.height for n, t in corpus.tables.items()}}
     return Report.of(with_twin_lines(locate(corpus.root, findings)), summary)
@@ -102,12 +95,7 @@ def check_articles(corpus: Corpus) -> list[Finding]:
 
 def _article_checks(corpus: Corpus, checked: Checked) -> list[Finding]:
     """:func:`check_articles`, run only on the articles whose findings the cache lacks."""
-    import polars as pl
-
-    articles = corpus.tables[table_of(corpus.schemas, "document") or ""]
-    own = articles.height == 0 or bool(
-        articles.select((pl.col("id") == pl.col("_file").str.split("/").list.get(2)).all()).item()
-    )  # each article's rows are its own: ids are folder names, hence unique
+    own = ids_are_folders(corpus.tables[table_of(corpus.schemas, "document") or ""])
     reuse = checked.found if own else {}
     todo = [f for f in corpus.folders if f not in reuse]
     found = check_articles(_only(corpus, todo) if reuse else corpus) if todo else []
@@ -117,6 +105,16 @@ def _article_checks(corpus: Corpus, checked: Checked) -> list[Finding]:
             by_folder[article_folder(finding.file)].append(finding)
         found += _cache.save_checks(corpus.root, checked.stamp, {**reuse, **by_folder})
     return [*found, *(f for kept in reuse.values() for f in kept)]
+
+
+def ids_are_folders(articles: pl.DataFrame) -> bool:
+    """Whether each article's id (in the document table ``articles``) is its folder's name, or
+    missing: then ids are unique (folder names are), and each article's rows are its own, so what
+    the checks within articles find in one depends on its files alone."""
+    import polars as pl
+
+    folder = pl.col("_file").str.split("/").list.get(2)
+    return articles.height == 0 or bool(articles.select((pl.col("id") == folder).all()).item())
 
 
 def _only(corpus: Corpus, folders: list[str]) -> Corpus:

@@ -10,6 +10,11 @@ declared schema and row count, reading rows within a bound on their decoded size
 ``load_dataset`` to that file only, with the features the record declares, and that the folder
 holds nothing the record does not list. Each refusal is an :class:`articlepack.IntegrityError`
 naming the file. ``expect=`` pins the sha256 of the release's ``datapackage.json``.
+
+For ``arrow``, ``pandas`` and ``polars`` a table's file is read once into memory, hashed, and
+parsed from those same bytes: what was checked is what is returned. What this costs beside a
+raw read of the same file is measured by ``benchmarks/loadbench.py`` and explained, with the
+cost of ``format="datasets"``, in ``docs/loading.md``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from articlepack.errors import IntegrityError
 from articlepack.record import CARD, RECORD, Record, Resource, read_record
 from articlepack.release_folder import ReleaseFolder
-from articlepack.verify import card_problems, front_matter, open_verified, verify
+from articlepack.verify import card_problems, front_matter, open_verified, read_verified, verify
 
 Format = Literal["datasets", "pandas", "polars", "arrow"]
 FORMATS: tuple[str, ...] = ("datasets", "pandas", "polars", "arrow")
@@ -158,6 +163,14 @@ def load(
     ``release`` is a release folder, ``repo`` a Hub dataset repo (one of the two). With
     ``expect`` (the sha256 of the release's ``datapackage.json``, as ``articlepack build``
     prints it), only that release is accepted.
+
+    The default, ``format="datasets"``, returns what ``datasets.load_dataset(release, table,
+    split="train")`` returns, once the files it will read have been checked; it pays for what
+    ``load_dataset`` does: its first load of a table converts the Parquet file into an Arrow file
+    in the ``datasets`` cache, and every load parses the card, in all some 6 to 18 times a raw
+    read of the file with polars. ``format="arrow"`` or ``"polars"`` returns the same rows,
+    checked the same way, in 1.2 to 2.4 times a raw read, without ``datasets`` or its cache
+    (figures and reasons: ``docs/loading.md``).
     """
     if not _TABLE.fullmatch(table):
         raise ValueError(
@@ -172,10 +185,12 @@ def load(
         raise ValueError(f"unknown table {table!r}; choose one of: {', '.join(found.resources)}")
     if format == "datasets":
         return _dataset(folder, found, resource)
+    import pyarrow as pa
+
     from articlepack import tablefile
 
-    with open_verified(folder, found, resource.path) as handle:
-        arrow = tablefile.read(folder, resource, handle, found.files[resource.path].bytes)
+    data = read_verified(folder, found, resource.path)
+    arrow = tablefile.read(folder, resource, pa.BufferReader(data), len(data))
     if format == "polars":
         import polars as pl
 
@@ -219,7 +234,14 @@ def _dataset(folder: ReleaseFolder, found: Record, resource: Resource) -> Any:
         raise folder.refuse(
             f"{CARD}: the features of {resource.name} are not those the record declares"
         )
-    return datasets.load_dataset(str(folder.root.resolve()), resource.name, split="train")
+    # datasets keys its cache of a local folder by the folder's name and the config, not by the
+    # files' contents: a second release of the same name and version (rebuilt after an edit, or
+    # another copy) would be given the first one's rows. Each record's sha256, which pins every
+    # file, gets a cache of its own.
+    cache = Path(datasets.config.HF_DATASETS_CACHE) / "articlepack" / found.digest[:32]
+    return datasets.load_dataset(
+        str(folder.root.resolve()), resource.name, split="train", cache_dir=str(cache)
+    )
 
 
 def info(release: Path | str, *, expect: str | None = None) -> ReleaseInfo:
@@ -234,8 +256,7 @@ def info(release: Path | str, *, expect: str | None = None) -> ReleaseInfo:
     if entry is not None:
         if entry.bytes > MAX_CITATION_BYTES:
             raise folder.refuse(f"{CITATION} is larger than {MAX_CITATION_BYTES:,} bytes")
-        with open_verified(folder, found, CITATION) as handle:
-            citation = handle.read(entry.bytes).decode("utf-8", errors="replace")
+        citation = read_verified(folder, found, CITATION).decode("utf-8", errors="replace")
     counts = {name: r.rows for name, r in found.resources.items()}
     package = found.package
     return ReleaseInfo(

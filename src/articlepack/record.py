@@ -88,6 +88,24 @@ def read_record(folder: ReleaseFolder, *, expect: str | None = None) -> Record:
             f"{RECORD} has sha256 {digest}, not the expected {wanted}: "
             "this is not the release you asked for"
         )
+    found = _CHECKED.get(digest)
+    if found is None:
+        found = _checked(folder, data, digest)
+        if len(_CHECKED) >= _REMEMBERED:
+            _CHECKED.pop(next(iter(_CHECKED)), None)  # the oldest; None: another thread did
+        _CHECKED[digest] = found
+    return found
+
+
+#: Records already checked in this process, by the sha256 of their bytes: a record is a pure
+#: function of its bytes, so loading a second table of a release skips parsing its record again
+#: (25 ms at 1,000 articles, 110 ms at 10,000). The bytes are still read and hashed every time.
+#: A Record and its dicts are shared by every caller: read them, never change them.
+_CHECKED: dict[str, Record] = {}
+_REMEMBERED = 4
+
+
+def _checked(folder: ReleaseFolder, data: bytes, digest: str) -> Record:
     package = _parse(folder, data)
     problems: list[str] = []
     files = _files(package, problems)
@@ -116,12 +134,13 @@ def _record_bytes(folder: ReleaseFolder) -> tuple[bytes, str]:
 
 def _parse(folder: ReleaseFolder, data: bytes) -> dict[str, Any]:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(items)
         seen: set[str] = set()
-        for key, _ in items:
+        for key, _ in items if len(found) != len(items) else ():  # slow: only to name the key
             if key in seen:
                 raise ValueError(f"the key {printable(key)} appears twice in one object")
             seen.add(key)
-        return dict(items)
+        return found
 
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not a JSON number")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from articlepack.errors import IntegrityError
-from articlepack.record import CARD, RECORD, Record, read_record
+from articlepack.record import CARD, RECORD, Entry, Record, read_record
 from articlepack.release_folder import ReleaseFolder, digest_of, path_problem
 from articlepack.report import printable
 
@@ -51,14 +51,34 @@ def record(release: Path | str | ReleaseFolder) -> dict[str, dict[str, Any]]:
 @contextmanager
 def open_verified(folder: ReleaseFolder, found: Record, path: str) -> Iterator[BinaryIO]:
     """``path`` opened and re-hashed against the record, positioned at its start."""
+    entry = _entry(folder, found, path)
+    with folder.open(path, entry.bytes) as handle:
+        if digest_of(handle, entry.bytes) != entry.sha256:
+            raise _changed(folder, path)
+        handle.seek(0)
+        yield handle
+
+
+def read_verified(folder: ReleaseFolder, found: Record, path: str) -> bytes:
+    """The bytes of ``path``, read once and hashed against the record: what was checked is what
+    the caller uses, with no second read during which the file could change."""
+    entry = _entry(folder, found, path)
+    with folder.open(path, entry.bytes) as handle:
+        data = handle.read(entry.bytes)
+    if len(data) != entry.bytes or hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise _changed(folder, path)
+    return data
+
+
+def _entry(folder: ReleaseFolder, found: Record, path: str) -> Entry:
     entry = found.files.get(path)
     if entry is None:
         raise folder.refuse(f"{path} is not in the release record")
-    with folder.open(path, entry.bytes) as handle:
-        if digest_of(handle, entry.bytes) != entry.sha256:
-            raise folder.refuse(f"{path} has changed (its sha256 differs from the release record)")
-        handle.seek(0)
-        yield handle
+    return entry
+
+
+def _changed(folder: ReleaseFolder, path: str) -> IntegrityError:
+    return folder.refuse(f"{path} has changed (its sha256 differs from the release record)")
 
 
 def problems(

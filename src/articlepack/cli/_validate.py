@@ -130,20 +130,19 @@ def _run(
     needs (:func:`articlepack._imports.without_unneeded`). On a distributed engine, the gate
     reads the project again, on this machine.
     """
-    from articlepack.corpus import ProjectError
-    from articlepack.errors import EngineError
+    from articlepack.errors import EngineError, ProjectError
 
     try:
         if engine != "local":
-            from articlepack.engine import validate as run_on
+            from articlepack.validation import validate as run_on
 
-            report = run_on(project, engine, address=address)
+            report = run_on(project, engine=engine, address=address)
             if not report.valid or (against is None and not against_latest):
                 return report, None
             return report, _gate(project, against, None)
         if against is None and not against_latest:
             from articlepack._imports import without_unneeded
-            from articlepack.checks import validate as run
+            from articlepack.validation import validate as run
 
             with without_unneeded() if whole_process else nullcontext():
                 return run(project), None

@@ -56,8 +56,8 @@ def validate(
     Raises :class:`EngineError`, and :class:`articlepack.errors.ProjectError` as
     :func:`articlepack.validate` does.
     """
-    if engine == "local":
-        from articlepack.checks import validate as run
+    if _local(engine, address):
+        from articlepack.validation import validate as run
 
         return run(project)
     from articlepack.corpus import read_outline
@@ -80,8 +80,8 @@ def validated(
     """The project read and validated on ``engine``, which stays up while the caller writes its
     tables. Raises :class:`InvalidCorpusError` when it is invalid, and :class:`EngineError`."""
     step = progress or (lambda _name: None)
-    if engine == "local":
-        yield _local(project, step)
+    if _local(engine, address):
+        yield _read_here(project, step)
         return
     from articlepack.corpus import read_outline
     from articlepack.engine._split import Run
@@ -97,7 +97,14 @@ def validated(
         yield Validated(corpus, report, run.parts)
 
 
-def _local(project: Path, step: Progress) -> Validated:
+def _local(engine: str, address: str | None) -> bool:
+    """Whether ``engine`` is this machine's, once ``address`` is shown not to go with it."""
+    if engine == "local" and address is not None:
+        raise EngineError(f"{address} is the address of a cluster: give it with engine='dask'")
+    return engine == "local"
+
+
+def _read_here(project: Path, step: Progress) -> Validated:
     """The project read by this machine's worker pool, then published whole (one part)."""
     from articlepack.builder.tables import publish
     from articlepack.checks import check, check_articles

@@ -8,6 +8,10 @@ The tasks, each on a chunk of article folders, on any worker:
   (:func:`articlepack.checks.check_articles`);
 - summarize: what the driver needs of a chunk: its findings, whether each of its articles' ids is
   its folder's name, and the keys of its rows (:func:`keys`);
+- annotations (for a chunk whose articles have annotators' own versions in corpus/annotations/):
+  those files read and checked, each against its article's raw text and body segments (in the
+  chunk) and the registry (:func:`articlepack.annotators.check_annotations`); the driver lists
+  them, which also finds the files of no article and anything else astray there;
 - publish (for a build): the chunk's published rows (:func:`articlepack.builder.tables.publish`),
   fetched by the driver one table and one chunk at a time.
 
@@ -16,9 +20,10 @@ then runs :func:`articlepack.checks.check` as the local engine does, on the corp
 row, but only its keys and place (file and YAML path), not its texts and offsets. That is what the
 checks that span articles read (references into the registry, entities no article refers to, the
 counts), and a small part of the corpus; the findings within each article come from the chunks.
-Ids are unique when each article's id is its folder's name, as every chunk tells; when one is not
-(an invalid corpus), the driver gathers every chunk and checks the whole corpus, as the local
-engine does. A build then streams each published table to its file in article order.
+Ids are unique when each article's id is its folder's name, as every chunk tells
+(:func:`articlepack.checks.ids_are_folders`); when one is not (an invalid corpus), the driver
+gathers every chunk and checks the whole corpus, annotators' files included, as the local engine
+does. A build then streams each published table to its file in article order.
 
 A task's result stays in its worker's memory until the driver is done with it. A worker that dies
 loses its results; the engine runs again the tasks that made them (it keeps each task's lineage),
@@ -34,10 +39,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from articlepack import _articles, flatten, shape
+from articlepack import _articles, annotators, flatten, shape
 from articlepack._articles import Chunk
 from articlepack._corpus import Checked, Corpus
-from articlepack._files import article_folder
 from articlepack.report import Finding, Report
 from articlepack.schema import TableSchema, article_tables, table_of
 
@@ -83,10 +87,12 @@ def keys(schema: TableSchema, table: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Plan:
-    """What every task of a run shares: the project's path and its schemas."""
+    """What every task of a run shares: the project's path, its schemas and its registry's rows
+    (which annotators' files refer to)."""
 
     root: Path
     schemas: dict[str, TableSchema]
+    registry: dict[str, pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,20 @@ class Run:
     def __init__(self, outline: Corpus, tasks: Tasks, chunk: int = 0) -> None:
         self.outline = outline  # the project without its articles' rows (corpus.read_outline)
         self.tasks = tasks
-        self.plan = tasks.submit(_hold, Plan(self.outline.root, self.outline.schemas))
-        folders = self.outline.folders
+        registry = {n: outline.tables[n] for n in shape.layout(outline.schemas).in_registry}
+        self.plan = tasks.submit(_hold, Plan(outline.root, outline.schemas, registry))
+        folders = outline.folders
         size = chunk or chunk_size(len(folders), tasks.workers)
         self.chunks = [
             tasks.submit(_read, self.plan, folders[i : i + size])
             for i in range(0, len(folders), size)
         ]
         self.published: list[Any] | None = None
+        files, self.listed = annotators.listed(outline)  # while the workers read
+        chunk_of = {folder: i // size for i, folder in enumerate(folders)}
+        self.annotated: dict[int, list[annotators.File]] = {}
+        for file in files:
+            self.annotated.setdefault(chunk_of[file[1]], []).append(file)
 
     @cached_property
     def _articles(self) -> tuple[str, ...]:
@@ -127,6 +139,10 @@ class Run:
         from articlepack.checks import check
 
         handles = [self.tasks.submit(_summarize, self.plan, c) for c in self.chunks]
+        annotated = [
+            self.tasks.submit(_annotations, self.plan, self.chunks[i], files)
+            for i, files in self.annotated.items()
+        ]
         summaries: list[Summary] = [self.tasks.result(h) for h in handles]
         found = [*self.outline.findings, *(f for s in summaries for f in s.findings)]
         if not all(s.own for s in summaries):
@@ -137,7 +153,8 @@ class Run:
             tables[name] = pl.concat([s.keys[name] for s in summaries], rechunk=False)
         corpus = replace(self.outline, tables=tables, findings=found)
         checked = {folder: f for s in summaries for folder, f in s.checked.items()}
-        return corpus, check(corpus, Checked(None, checked))
+        notes = [*self.listed, *(f for h in annotated for f in self.tasks.result(h))]
+        return corpus, check(corpus, Checked(None, checked), notes)
 
     def parts(self, name: str) -> Iterator[pyarrow.Table]:
         """Table ``name`` published, in article order: the driver's part (the registry's rows),
@@ -188,11 +205,18 @@ def _read(plan: Plan, folders: list[str]) -> Chunk:
 
 
 def _summarize(plan: Plan, chunk: Chunk) -> Summary:
-    document = chunk.tables[table_of(plan.schemas, "document") or ""]
-    ids = zip(document["id"].to_list(), document["_file"].to_list(), strict=True)
-    own = all(i is None or i == article_folder(file) for i, file in ids)
+    from articlepack.checks import ids_are_folders
+
+    own = ids_are_folders(chunk.tables[table_of(plan.schemas, "document") or ""])
     tables = {n: keys(plan.schemas[n], t) for n, t in chunk.tables.items() if n != "raw"}
     return Summary(chunk.findings, chunk.checked, own, tables)
+
+
+def _annotations(plan: Plan, chunk: Chunk, files: list[annotators.File]) -> list[Finding]:
+    tables = {**chunk.tables, **plan.registry}
+    raw = tables.pop("raw")
+    part = Corpus(plan.root, {}, plan.schemas, tables, raw, [], [], [])
+    return annotators.check_annotations(part, files)
 
 
 def _publish(plan: Plan, chunk: Chunk) -> dict[str, pyarrow.Table]:
