@@ -24,7 +24,7 @@ from articlepack import _files, flatten, shape
 from articlepack._files import ANNOTATIONS_DIR
 from articlepack.check_columns import check_dates, check_keys, check_table
 from articlepack.check_spans import check_spans
-from articlepack.corpus import _only_keys
+from articlepack.corpus import only_keys
 from articlepack.report import Finding, printable
 from articlepack.schema import TableSchema, table_of
 
@@ -134,7 +134,7 @@ def read(corpus: Corpus, files: list[File] | None = None) -> Annotations:
         doc = None if text is None else _files.parse_mapping(text, file, rows.findings)
         if doc is None:
             continue
-        _only_keys(doc, tuple(keys), file, rows.findings)
+        only_keys(doc, tuple(keys), file, rows.findings)
         for key, table in keys.items():
             flatten.flatten_list(doc, key, table, layout, file, rows, {"article_id": article})
         versions.setdefault(article, []).append(annotator)

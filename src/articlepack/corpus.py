@@ -119,12 +119,12 @@ def _small_files(
 ) -> tuple[dict[str, TableSchema], dict[str, Any] | None, list[dict[str, Any]]]:
     """The schemas, corpus/dataset.yaml and the waivers; the registry's rows go into ``rows``,
     and what is wrong in those files into ``rows.findings``."""
-    schemas = _schemas(root)
+    schemas = project_schemas(root)
     dataset = _files.read_mapping(root, DATASET, rows.findings)
     layout = shape.layout(schemas)
     entities = _files.read_mapping(root, ENTITIES, rows.findings, optional=True) or {}
     registry = (layout.registry,) if layout.registry else ()
-    _only_keys(entities, tuple(key for key, _ in registry), ENTITIES.as_posix(), rows.findings)
+    only_keys(entities, tuple(key for key, _ in registry), ENTITIES.as_posix(), rows.findings)
     for key, table in registry:
         flatten.flatten_list(entities, key, table, layout, ENTITIES.as_posix(), rows, {})
     waivers = _waivers(
@@ -239,7 +239,7 @@ def _merge_findings(
     return findings
 
 
-def _schemas(root: Path) -> dict[str, TableSchema]:
+def project_schemas(root: Path) -> dict[str, TableSchema]:
     """The project's Table Schemas, checked to describe every column the reader fills."""
     directory = root / "schemas"
     if not directory.is_dir():
@@ -284,7 +284,7 @@ def _schemas(root: Path) -> dict[str, TableSchema]:
 
 def _waivers(doc: dict[str, Any], findings: list[Finding]) -> list[dict[str, Any]]:
     file = WAIVERS.as_posix()
-    _only_keys(doc, ("waivers",), file, findings)
+    only_keys(doc, ("waivers",), file, findings)
     items = doc.get("waivers")
     if items is None:
         return []
@@ -307,7 +307,7 @@ def _waivers(doc: dict[str, Any], findings: list[Finding]) -> list[dict[str, Any
     return out
 
 
-def _only_keys(
+def only_keys(
     doc: dict[str, Any], allowed: tuple[str, ...], file: str, findings: list[Finding]
 ) -> None:
     for key in doc:

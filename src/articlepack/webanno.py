@@ -73,7 +73,7 @@ def export(project: Path | str, out: Path | str) -> list[Path]:
     from articlepack.checks import check, check_articles
     from articlepack.corpus import read_checked
     from articlepack.errors import InvalidCorpusError
-    from articlepack.interchange.pipeline import EXPORT_RECORD, _clear
+    from articlepack.interchange.pipeline import EXPORT_RECORD, clear_export
 
     corpus, checked = read_checked(Path(project), check=check_articles)
     report = check(corpus, checked)
@@ -82,7 +82,7 @@ def export(project: Path | str, out: Path | str) -> list[Path]:
     rows = documents.table(tables.publish(corpus), corpus.schemas).to_pylist()
     raw = dict(corpus.raw.select("article_id", "raw").iter_rows())
     out = Path(out)
-    _clear(out)
+    clear_export(out)
     written = []
     for row in rows:
         path = out / f"{row['id']}.jsonld"

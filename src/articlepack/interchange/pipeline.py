@@ -79,7 +79,7 @@ def export_annotations(
         raise InvalidCorpusError(report)
     done = export(corpus, mappings.load(mapping, corpus.schemas))
     lost = [*done.lost, *formats.losses(done.documents, formats.carries(tool), format)]
-    _clear(Path(out))
+    clear_export(Path(out))
     paths = tool.write(done.documents, done.labels, Path(out))
     record = {
         "about": "files written by articlepack export",
@@ -90,17 +90,17 @@ def export_annotations(
 
 
 def _schemas(root: Path) -> dict[str, TableSchema]:
-    from articlepack.corpus import _schemas as checked_schemas  # the reader's own checks
+    from articlepack.corpus import project_schemas  # the reader's own checks
 
     if not (root / "corpus").is_dir():
         raise ProjectError(
             f"{root} is not a dataset project: it has no corpus/ folder "
             "(`articlepack init` makes one)"
         )
-    return checked_schemas(root)
+    return project_schemas(root)
 
 
-def _clear(out: Path) -> None:
+def clear_export(out: Path) -> None:
     """Make ``out`` ready for an export: new, empty, or a previous export (whose files go)."""
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} is a file, not a folder")
