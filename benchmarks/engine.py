@@ -296,7 +296,8 @@ def same_answers(
     annotated = linked_copy(project, tmp / "annotated")
     chosen = annotate(annotated, args.annotate_every)
     results["annotated_articles"] = len(chosen)
-    for label, duplicate in (("planted", False), ("planted-duplicate", True)):
+    planted = () if args.builds_only else (("planted", False), ("planted-duplicate", True))
+    for label, duplicate in planted:
         copy = linked_copy(annotated, tmp / label)
         results[f"{label}_where"] = plant(copy, duplicate=duplicate, annotated=chosen)
         local = step(f"{label}-validate-local", "validate", "0", chunk, on=copy)["json"]
@@ -371,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-load", type=float, default=1.0)
     parser.add_argument("--max-wait", type=float, default=3600)
     parser.add_argument("--validate-only", action="store_true", help="no builds")
+    parser.add_argument(
+        "--builds-only", action="store_true", help="with --same-answers: only the builds"
+    )
     parser.add_argument(
         "--same-answers",
         action="store_true",

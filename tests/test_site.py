@@ -260,6 +260,70 @@ def test_a_rebuild_writes_the_same_site_bytes(project: Project, tmp_path: Path) 
     assert len(first) > 5 and first == files(build(project.root, tmp_path / "b"))
 
 
+@pytest.mark.parametrize("scheme", ["bundled", "custom"])
+def test_pages_drawn_by_workers_a_chunk_each_are_the_pages_drawn_here(
+    scheme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import articlepack.builder.site as site
+
+    root = ROOT if scheme == "bundled" else custom_project(tmp_path / "custom").root
+
+    def review(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted((root / "review").rglob("*"))
+            if p.is_file()
+        }
+
+    here = review(build(root, tmp_path / "here"))
+    monkeypatch.setattr(site, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(site, "TASK", (1, 1))  # a task per article, so several per worker
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    assert review(build(root, tmp_path / "workers")) == here
+    assert len([p for p in here if p.count("/") == 2 and "/assets/" not in p]) > 2
+
+
+def test_a_chunk_reads_its_rows_and_no_others_from_an_unsorted_file(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from articlepack.builder.site.rows import read
+
+    ids = ["c", "a", "b", "a", "d", "c", "b"]  # no order: statistics prune nothing wrongly
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"article_id": ids, "n": range(7)}), path, row_group_size=2)
+    found = read(path, "article_id", ["b", "c"]).rows(["c", "b", "x"])
+    assert {k: [r["n"] for r in v] for k, v in found.items()} == {"c": [0, 5], "b": [2, 6]}
+    assert read(path, "article_id", ["x"]).rows(["x"]) == {}
+
+
+def test_an_entry_named_everywhere_is_made_rows_alone_and_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import articlepack.builder.site.rows as rows
+
+    entity = ["z", "a", "z", "m", "z", "a", "z"]  # z is most rows; the keys come in no order
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"entity_id": entity, "n": range(7)}), path, row_group_size=3)
+    monkeypatch.setattr(rows, "CHUNK_ROWS", 2)
+    made: list[int] = []
+    real = rows.Grouped.rows
+    monkeypatch.setattr(
+        rows.Grouped, "rows", lambda g, keys: made.append(len(keys)) or real(g, keys)
+    )
+    found = list(rows.by_value(path, "entity_id", ["z", "m", "a", "x"], ["entity_id", "n"]))
+    assert [(k, [r["n"] for r in v]) for k, v in found] == [
+        ("z", [0, 2, 4, 6]),
+        ("m", [3]),
+        ("a", [1, 5]),
+        ("x", []),
+    ]
+    assert made[0] == 1  # z's four rows are more than a run holds: made rows alone
+
+
 # -- spans that overlap ---------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from articlepack.schema import TableSchema
 from articlepack.verify import sha256_file
 
 if TYPE_CHECKING:
+    import concurrent.futures
     import multiprocessing.context
 
     import polars as pl
@@ -82,6 +83,14 @@ def warm_up(folders: int, workers: int | None) -> None:
         import multiprocessing.forkserver
 
         multiprocessing.forkserver.ensure_running()
+
+
+def pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """``workers`` processes started as the reader's are (from the fork server), for other
+    work that is cut into tasks (the review site's pages)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=_start_method(), initializer=_start_worker)
 
 
 def _parallel(folders: int, workers: int | None) -> bool:

@@ -8,7 +8,7 @@ failed build leaves any earlier release untouched.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from articlepack.builder import (
     site,
     timeline,
 )
+from articlepack.builder import views as viewing
 from articlepack.builder.release import Release, build_time, creators, iso
 from articlepack.corpus import Corpus
 from articlepack.errors import CardError
@@ -80,7 +81,7 @@ def _write(project: Path, target: Path, run: Validated, step: Progress) -> None:
     """Write the release into a staging folder, then swap it into ``target``.
 
     Each table streams to its Parquet file part after part, in article order; of each part,
-    only what the card's facts need is kept (:func:`facts.view`)."""
+    only what the card's facts need is kept (:func:`.views.view`)."""
     corpus, report = run.corpus, run.report
     dataset = corpus.dataset
     staging = atomic.staging(target)
@@ -93,13 +94,14 @@ def _write(project: Path, target: Path, run: Validated, step: Progress) -> None:
             for name in corpus.schemas
         ]
         files.append(documents.write(staging, run.parts, corpus.schemas))
+        viewed = _concat(views)
         release = Release(
             dataset,
             {**corpus.schemas, documents.DOCUMENTS: documents.schema(corpus.schemas)},
             files,
             {f.table or "": f.rows for f in files},
             build_time(project),
-            _facts(project, corpus, views),
+            _facts(project, corpus, viewed),
         )
         step("card")
         summary = {
@@ -109,11 +111,12 @@ def _write(project: Path, target: Path, run: Validated, step: Progress) -> None:
             "warnings": len(report.warnings),
             "waived": len(corpus.waivers),
         }
-        written = _published(staging, release, corpus.schemas)
-        extra = _write_card(staging, project, release, summary, written)
+        extra = _write_card(staging, project, release, summary, viewed)
+        del views, viewed
         step("review")
         findings, waivers = report.findings, corpus.waivers
-        extra += site.write(staging, written, corpus.schemas, dataset, findings, waivers, summary)
+        published = {f.table: staging / f.path for f in files if f.table in corpus.schemas}
+        extra += site.write(staging, published, corpus.schemas, dataset, findings, waivers, summary)
         step("metadata")
         extra += _write_metadata(staging, release)
         _write_json(staging / "datapackage.json", datapackage.descriptor(release, extra))
@@ -137,7 +140,7 @@ def refresh_card(project: Path | str, *, check_only: bool = False) -> list[str]:
         for name in corpus.schemas:
             list(_viewed(run.parts(name), name, corpus, views))
     project = corpus.root
-    blocks = _project_blocks(project, _facts(project, corpus, views), corpus.dataset)
+    blocks = _project_blocks(project, _facts(project, corpus, _concat(views)), corpus.dataset)
     template = _datacard_template(project)
     stale = card.stale(template, blocks)
     if stale and not check_only:
@@ -150,17 +153,22 @@ def _viewed(
 ) -> Iterator[pyarrow.Table]:
     """``parts`` of table ``name``, keeping in ``views`` what the card's facts need of each."""
     for part in parts:
-        views[name].append(facts.view(name, part, corpus.schemas))
+        views[name].append(viewing.view(name, part, corpus.schemas))
         yield part
 
 
-def _facts(project: Path, corpus: Corpus, views: dict[str, list[pyarrow.Table]]) -> dict[str, Any]:
-    """The facts of the release whose published tables ``views`` shows (:func:`facts.view`)."""
+def _concat(views: dict[str, list[pyarrow.Table]]) -> dict[str, pyarrow.Table]:
+    """Each table's view, its parts' views one after the other (:func:`.views.view`)."""
     import pyarrow as pa
 
+    return {name: viewing.unify(pa.concat_tables(parts)) for name, parts in views.items()}
+
+
+def _facts(project: Path, corpus: Corpus, views: dict[str, pyarrow.Table]) -> dict[str, Any]:
+    """The facts of the release whose published tables ``views`` shows (:func:`.views.view`)."""
     guidelines = card.guidelines_version(_read_optional(project / "corpus" / "GUIDELINES.md"))
     return facts.compute(
-        {name: pa.concat_tables(parts) for name, parts in views.items()},
+        views,
         corpus.dataset,
         corpus.schemas,
         guidelines=guidelines,
@@ -185,16 +193,20 @@ def _project_blocks(
 
 
 def _write_card(
-    root: Path, project: Path, release: Release, summary: dict[str, Any], published: dict[str, Any]
+    root: Path,
+    project: Path,
+    release: Release,
+    summary: dict[str, Any],
+    views: dict[str, pyarrow.Table],
 ) -> list[parquet.DataFile]:
+    """The card, ``README.md``, with its pictures, drawn from the facts and the published
+    tables' ``views`` (:func:`.views.view`)."""
     drawn = release.facts["timeline"]
     svg: list[parquet.DataFile] = []
     if drawn:
-        (root / "timeline.svg").write_text(
-            timeline.svg([r for r in drawn["rows"] if r[0]], drawn["title"]), encoding="utf-8"
-        )
+        timeline.write(root / "timeline.svg", timeline.dated_rows(drawn["rows"]), drawn["title"])
         svg.append(parquet.describe(root, "timeline.svg"))
-    drawings = pictures.draw(release.facts, published, {n: release.schemas[n] for n in published})
+    drawings = pictures.draw(release.facts, views, {n: release.schemas[n] for n in views})
     svg += pictures.write(root, drawings)
     template = _datacard_template(project)
     blocks = {
@@ -208,18 +220,6 @@ def _write_card(
     text = f"---\n{front}\n---\n\n{card.fill(template, blocks)}"
     (root / "README.md").write_text(text, encoding="utf-8")
     return [*svg, parquet.describe(root, "README.md")]
-
-
-def _published(root: Path, release: Release, names: Collection[str]) -> dict[str, Any]:
-    """The tables ``names`` as the release's Parquet files hold them: what the review site and
-    the pictures show."""
-    import pyarrow.parquet as pq
-
-    return {
-        f.table: pq.read_table(root / f.path)
-        for f in release.files
-        if f.table is not None and f.table in names
-    }
 
 
 def _write_metadata(root: Path, release: Release) -> list[parquet.DataFile]:

@@ -12,6 +12,7 @@ from articlepack import hub
 from articlepack import rai as vocabulary
 from articlepack.builder.release import creators
 from articlepack.builder.terms import terms
+from articlepack.builder.timeline import dated_rows, rows_of
 
 if TYPE_CHECKING:
     import pyarrow
@@ -37,13 +38,15 @@ def compute(
     ``guidelines`` is the version that corpus/GUIDELINES.md states, if it states one;
     ``agreement`` is what the annotators' own versions in corpus/annotations/ give, if there are.
     """
-    document = _document(schemas)
+    import pyarrow.compute as pc
+
+    document = document_of(schemas)
     articles = tables[document].to_pylist()
-    timeline = _timeline(tables, schemas)
-    labelled = timeline["rows"] if timeline else []
-    dated = [row for row in labelled if row[0]]
+    timeline = rows_of(tables, schemas)
+    labelled = timeline["rows"] if timeline else None
+    dated = dated_rows(labelled) if labelled is not None else None
     dates = sorted(a["published_date"] for a in articles)
-    event_dates = sorted(day for day, _, _, _ in dated)
+    event_span = pc.min_max(dated.column("date")).as_py() if dated and dated.num_rows else None
     people, quoted_people = _people(tables)
     publishers = Counter(a["source_publisher"] or "unknown" for a in articles)
     credited = Counter(c for a in articles for c in a["source_credited"] or [])
@@ -57,10 +60,10 @@ def compute(
         "languages": languages,
         "publishers": dict(sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0]))),
         "credited": dict(sorted(credited.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "event_types": dict(sorted(Counter(label for _, label, _, _ in labelled).items())),
+        "event_types": _counts(labelled.column("label")) if labelled is not None else {},
         "entity_types": _entity_types(tables, schemas),
         "published_span": (dates[0], dates[-1]) if dates else None,
-        "event_span": (event_dates[0], event_dates[-1]) if event_dates else None,
+        "event_span": (event_span["min"], event_span["max"]) if event_span else None,
         "standoff": sum(a["rights_distribution"] == "standoff" for a in articles),
         "people": people,
         "quoted_people": quoted_people,
@@ -76,7 +79,7 @@ def compute(
     return facts
 
 
-def _document(schemas: Mapping[str, TableSchema]) -> str:
+def document_of(schemas: Mapping[str, TableSchema]) -> str:
     """The table with one row per article.yaml (``rows: document``; ``articles`` by default)."""
     for name, schema in schemas.items():
         if schema.extension.get("rows") == "document":
@@ -95,63 +98,8 @@ def _empty_columns(tables: dict[str, pyarrow.Table]) -> dict[str, int]:
     }
 
 
-def _timeline(
-    tables: dict[str, pyarrow.Table], schemas: Mapping[str, TableSchema]
-) -> dict[str, Any] | None:
-    """The rows of the table whose schema declares ``x-articlepack.timeline`` as (date or None,
-    label, id, article_id), with its title and caption; None when no schema declares one."""
-    for name, schema in schemas.items():
-        spec = schema.extension.get("timeline")
-        if isinstance(spec, dict):
-            table = tables[name]
-            rows = zip(
-                table.column(spec["date"]).to_pylist(),
-                table.column(spec["label"]).to_pylist(),
-                table.column("id").to_pylist(),
-                table.column("article_id").to_pylist(),
-                strict=True,
-            )
-            return {
-                "table": name,
-                "label": str(spec["label"]),
-                "rows": [(d, str(label), i, a) for d, label, i, a in rows],
-                "title": str(spec.get("title") or f"{name} by date"),
-                "caption": str(spec.get("caption") or ""),
-            }
-    return None
-
-
-def view(name: str, table: pyarrow.Table, schemas: Mapping[str, TableSchema]) -> pyarrow.Table:
-    """What :func:`compute` reads of a published table, or of a part of one: the document and
-    registry tables whole; of the others, the columns it reads values of, and of every other
-    column only which rows are null (as booleans). A build keeps this much of each table that it
-    streams to its file, not the texts and offsets."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    rows = schemas[name].extension.get("rows")
-    read = set(table.column_names)
-    if name != _document(schemas) and not (isinstance(rows, dict) and "registry" in rows):
-        spec = schemas[name].extension.get("timeline")
-        read = {"id", "article_id", *_PEOPLE.get(name, ())}
-        if isinstance(spec, dict):
-            read |= {str(spec["date"]), str(spec["label"])}
-    present, absent = pa.scalar(True), pa.scalar(None, pa.bool_())
-    view = pa.table(
-        {
-            c: table.column(c)
-            if c in read
-            else pc.if_else(pc.is_valid(table.column(c)), present, absent)
-            for c in table.column_names
-        }
-    )
-    # A copy: the part's columns may be slices of one buffer (as a cluster sends them), which
-    # any column kept would keep whole.
-    return view.take(pa.array(range(view.num_rows), pa.int64()))
-
-
 #: The tables and columns whose values :func:`_people` reads (where a scheme has them all).
-_PEOPLE = {
+PEOPLE = {
     "entities": {"id", "type"},
     "mentions": {"article_id", "id", "entity_id"},
     "quotes": {"article_id", "speaker"},
@@ -160,22 +108,36 @@ _PEOPLE = {
 
 def _people(tables: dict[str, pyarrow.Table]) -> tuple[int, list[str]]:
     """People in the registry (type PER) and those a quote's speaker mentions, where the scheme
-    has the bundled registry, mentions and quotes; (0, []) where it has not."""
-    if any(n not in tables or not c <= set(tables[n].column_names) for n, c in _PEOPLE.items()):
+    has the bundled registry, mentions and quotes; (0, []) where it has not.
+
+    Speakers are matched to their mentions by a join on (article, mention), each article as its
+    place among the quoting articles: mentions are millions of rows at 100,000 articles."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if any(n not in tables or not c <= set(tables[n].column_names) for n, c in PEOPLE.items()):
         return 0, []
-    entities, mentions, quotes = (
-        tables[n].select(sorted(_PEOPLE[n])).to_pydict() for n in ("entities", "mentions", "quotes")
+    entities, mentions, quotes = (tables[n] for n in ("entities", "mentions", "quotes"))
+    persons = set(
+        entities.filter(pc.equal(entities.column("type"), "PER")).column("id").to_pylist()
     )
-    persons = {i for i, t in zip(entities["id"], entities["type"], strict=True) if t == "PER"}
-    entity_of = dict(
-        zip(
-            zip(mentions["article_id"], mentions["id"], strict=True),
-            mentions["entity_id"],
-            strict=True,
-        )
+    speaker = quotes.column("speaker")
+    spoken = quotes.filter(pc.and_(pc.is_valid(speaker), pc.not_equal(speaker, "")))
+    quoting = pc.unique(spoken.column("article_id")).cast(pa.string())
+    said = pa.table(
+        {
+            "at": pc.index_in(spoken.column("article_id"), value_set=quoting),
+            "id": spoken.column("speaker"),
+        }
     )
-    speakers = {(a, s) for a, s in zip(quotes["article_id"], quotes["speaker"], strict=True) if s}
-    return len(persons), sorted({str(entity_of.get(s)) for s in speakers} & persons)
+    at = pc.index_in(mentions.column("article_id"), value_set=quoting)
+    mentioned = pa.table(
+        {"at": at, "id": mentions.column("id"), "entity": mentions.column("entity_id")}
+    ).filter(pc.is_valid(at))
+    matched = said.join(mentioned, ["at", "id"], join_type="left outer").column("entity")
+    # a speaker with no mention (or a mention with no entity) counts as "None", as str() says
+    quoted = {str(e) for e in pc.unique(matched).to_pylist()}
+    return len(persons), sorted(quoted & persons)
 
 
 def _entity_types(
@@ -189,26 +151,40 @@ def _entity_types(
     return {}
 
 
-def date_bases(
-    articles: list[dict[str, Any]], dated: list[tuple[str, str, str, str]]
-) -> dict[str, Any]:
+def _counts(column: pyarrow.ChunkedArray) -> dict[Any, int]:
+    """Rows by value, in the order of the values."""
+    counted = column.value_counts().to_pylist()
+    return dict(sorted((c["values"], c["counts"]) for c in counted))
+
+
+def date_bases(articles: list[dict[str, Any]], dated: pyarrow.Table | None) -> dict[str, Any]:
     """Per publication-date basis in use (no value is assumed): its articles, their dates, and the
     dated rows of the timeline of those articles, resolved against those publication dates."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     basis = {a["id"]: a["published_basis"] for a in articles}
-    dates: dict[str, tuple[list[str], list[str]]] = {b: ([], []) for b in basis.values()}
+    dates: dict[str, list[str]] = {b: [] for b in basis.values()}
     for a in articles:
-        dates[a["published_basis"]][0].append(a["published_date"])
-    for day, _, _, article in dated:
-        if article in basis:
-            dates[basis[article]][1].append(day)
+        dates[a["published_basis"]].append(a["published_date"])
+    events: dict[str, tuple[int, tuple[str, str]]] = {}
+    if dated is not None and dated.num_rows and basis:
+        at = pc.index_in(dated.column("article_id"), value_set=pa.array(list(basis)))
+        known = pa.table(
+            {"basis": pc.take(pa.array(list(basis.values())), at), "day": dated.column("date")}
+        ).filter(pc.is_valid(at))
+        counted = known.group_by("basis").aggregate([("day", "count"), ("day", "min_max")])
+        found = (counted.column(c).to_pylist() for c in ("basis", "day_count", "day_min_max"))
+        for b, n, span in zip(*found, strict=True):
+            events[b] = (n, (span["min"], span["max"]))
     return {
         b: {
             "articles": len(published),
             "published_span": (min(published), max(published)),
-            "events": len(dated),
-            "event_span": (min(dated), max(dated)) if dated else None,
+            "events": events.get(b, (0, None))[0],
+            "event_span": events[b][1] if b in events else None,
         }
-        for b, (published, dated) in sorted(dates.items(), key=lambda kv: (-len(kv[1][0]), kv[0]))
+        for b, published in sorted(dates.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     }
 
 

@@ -73,14 +73,7 @@ def events_by_month(facts: Mapping[str, Any]) -> Picture | None:
     if not timeline:
         return None
     table, kind = timeline["table"], timeline["label"]
-    monthly = Counter(
-        (label, day[:7]) for day, label, _, _ in timeline["rows"] if day and len(day) >= 7
-    )
-    coarse = Counter(
-        "dated to the year only" if day else "undated"
-        for day, _, _, _ in timeline["rows"]
-        if not day or len(day) < 7
-    )
+    monthly, coarse = _by_month(timeline["rows"])
     if not monthly:
         return None
     types = sorted({t for t, _ in monthly})
@@ -286,6 +279,29 @@ def density(
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _by_month(rows: pyarrow.Table) -> tuple[Counter[tuple[str, str]], Counter[str]]:
+    """The timeline's rows by (label, month) where a row's date has its month, and the others
+    by whether they have a date (at year precision) or none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    day = rows.column("date")
+    has = pc.and_(pc.is_valid(day), pc.not_equal(day, ""))
+    month = pc.and_(has, pc.greater_equal(pc.utf8_length(day), 7))
+    labelled = pa.table(
+        {"label": rows.column("label"), "month": pc.utf8_slice_codeunits(day, 0, 7)}
+    ).filter(month)
+    counted = labelled.group_by(["label", "month"]).aggregate([([], "count_all")])
+    keys = zip(
+        counted.column("label").to_pylist(), counted.column("month").to_pylist(), strict=True
+    )
+    monthly = Counter(dict(zip(keys, counted.column("count_all").to_pylist(), strict=True)))
+    year = pc.sum(pc.and_(has, pc.invert(month))).as_py() or 0
+    undated = rows.num_rows - (pc.sum(has).as_py() or 0)
+    coarse = Counter({"dated to the year only": year, "undated": undated})
+    return monthly, +coarse  # +: only the kinds there are
 
 
 def _per_article(table: pyarrow.Table) -> dict[str, int]:

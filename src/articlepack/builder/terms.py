@@ -33,19 +33,18 @@ def terms(
             row["id"]
         )
     text = text_columns(schemas, document)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    standoff = [ids for (_, distribution), ids in ordered if distribution == "standoff"]
+    held = iter(_withheld(tables, text, standoff, document, documents.copies(schemas)))
     out = []
-    for (statement, distribution), ids in sorted(
-        groups.items(), key=lambda kv: (-len(kv[1]), kv[0])
-    ):
+    for (statement, distribution), ids in ordered:
         group: dict[str, Any] = {
             "rights_statement": statement,
             "distribution": distribution,
             "articles": sorted(ids),
         }
         if distribution == "standoff":
-            group["withheld"], group["published"] = _withheld(
-                tables, text, ids, document, documents.copies(schemas)
-            )
+            group["withheld"], group["published"] = next(held)
         out.append(group)
     rights = dataset.get("text_rights")
     licence = str(dataset.get("license") or "unknown")
@@ -85,27 +84,42 @@ def text_columns(schemas: Mapping[str, TableSchema], document: str) -> list[str]
 def _withheld(
     tables: dict[str, pyarrow.Table],
     text: list[str],
-    ids: list[str],
+    groups: list[list[str]],
     document: str,
     copies: dict[str, str],
-) -> tuple[list[str], list[str]]:
-    """Of the text columns that have rows for the articles ``ids``: those null in every such row
-    (withheld), and those that still hold text (a title, an evidence span outside the body). A
-    column of ``documents`` is as the column it ``copies``."""
+) -> list[tuple[list[str], list[str]]]:
+    """Per group of articles (their ids), of the text columns that have rows for them: those
+    null in every such row (withheld), and those that still hold text (a title, an evidence span
+    outside the body). A column of ``documents`` is as the column it ``copies``.
+
+    Each table's rows are assigned their group once (a hash lookup of their article), and each
+    column counts its rows and values per group in one pass: a lookup per group and column
+    took a minute at 10,000 articles."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    wanted = pa.array(ids, type=pa.string())
-    withheld: list[str] = []
-    published: list[str] = []
+    found: list[tuple[list[str], list[str]]] = [([], []) for _ in groups]
+    if not groups:
+        return found
+    ids = pa.array([i for ids in groups for i in ids], pa.string())
+    group = pa.array([g for g, ids in enumerate(groups) for _ in ids], pa.int32())
+    of_table: dict[str, pyarrow.ChunkedArray] = {}
     for column in text:
         name, field = copies.get(column, column).split(".", 1)
         table = tables[name]
         key = "id" if name == document else "article_id"
         if key not in table.column_names:
             continue
-        mask = pc.is_in(table.column(key), value_set=wanted)
-        values = table.column(field).filter(mask)
-        if len(values):
-            (published if values.null_count < len(values) else withheld).append(column)
-    return withheld, published
+        if name not in of_table:
+            of_table[name] = pc.take(group, pc.index_in(table.column(key), value_set=ids))
+        counted = (
+            pa.table({"g": of_table[name], "v": pc.is_valid(table.column(field))})
+            .filter(pc.is_valid(of_table[name]))
+            .group_by("g")
+            .aggregate([("v", "sum")])
+        )
+        for g, valid in zip(
+            counted.column("g").to_pylist(), counted.column("v_sum").to_pylist(), strict=True
+        ):
+            found[g][1 if valid else 0].append(column)
+    return found

@@ -8,83 +8,117 @@ Layout (``docs/review-site.md`` has the markup contract)::
     review/<registry>/<id>.html    one page per entry: every row that refers to it
     review/assets/site.css, site.js
 
-Everything is drawn from the published tables and the schemas (:mod:`.model`), never from the
-names of a particular scheme. Pages load nothing but the two assets, so the site works from
-``file://`` with no network; the same release always gives the same bytes.
+Everything is drawn from the release's Parquet files and the schemas (:mod:`.model`), never from
+the names of a particular scheme, and read from the files a chunk of articles at a time
+(:mod:`.rows`): the site holds no table whole. The article pages, most of the work, are drawn by
+worker processes a chunk each (:mod:`.pages`) while this process draws the registry's pages.
+Pages load nothing but the two assets, so the site works from ``file://`` with no network; the
+same release always gives the same bytes, however many workers drew it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from articlepack.builder.parquet import DataFile, describe
-from articlepack.builder.site.article_page import article_page
+from articlepack._workers import paused_gc
+from articlepack.builder.parquet import DataFile
 from articlepack.builder.site.entity_page import entity_pages, registry_page
 from articlepack.builder.site.index_page import index_page
-from articlepack.builder.site.markup import ASSETS, page_name
+from articlepack.builder.site.markup import ASSETS
 from articlepack.builder.site.model import label, model
-from articlepack.builder.site.rows import by_article
-from articlepack.builder.site.scope import Registry, Scope
+from articlepack.builder.site.pages import FOLDER, Listed, Task, Writer, registry, render
 from articlepack.corpus import article_file, article_folder
 from articlepack.report import Finding
 from articlepack.schema import TableSchema
 
 if TYPE_CHECKING:
-    import pyarrow
+    from concurrent.futures import Executor
 
-FOLDER = "review"
 INDEX = f"{FOLDER}/index.html"
+PARALLEL_FROM = 400  # articles; below this, starting workers costs more than it saves
+TASK = (100, 1_000)  # the fewest and most articles of a task
 
 
 def write(
     root: Path,
-    tables: Mapping[str, pyarrow.Table],
+    files: Mapping[str, Path],
     schemas: Mapping[str, TableSchema],
     dataset: Mapping[str, Any],
     findings: Sequence[Finding],
     waivers: Sequence[Mapping[str, Any]],
     summary: Mapping[str, Any],
 ) -> list[DataFile]:
-    """Write ``root/review/``; return its files, described for the release's record."""
+    """Write ``root/review/`` from the release's Parquet ``files`` (table -> path); return its
+    files, described for the release's record."""
+    import pyarrow.parquet as pq
+
     scheme = model(schemas)
-    registry = Registry.of(scheme, tables[scheme.registry].to_pylist() if scheme.registry else [])
-    written: list[str] = []
-
-    def put(relative: str, text: str) -> None:
-        path = root / FOLDER / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-        written.append(f"{FOLDER}/{relative}")
-
-    found = _by_article([(f.file, f) for f in findings])
-    waived = _by_article([(str(w.get("file")), w) for w in waivers])
+    known = registry(files, scheme)
     document = schemas[scheme.document]
     key, title_of = document.primary_key[0], label(document) or document.primary_key[0]
-    listed = []
-    for doc, rows in by_article(tables, scheme):
-        ident = doc[key]
-        page = article_page(
-            Scope(scheme, registry, rows), doc, found.get(ident, []), waived.get(ident, [])
+    heads = pq.read_table(files[scheme.document], columns=list(dict.fromkeys([key, title_of])))
+    ids = heads.column(key).to_pylist()
+    titles = {
+        str(i): str(t or i) for i, t in zip(ids, heads.column(title_of).to_pylist(), strict=True)
+    }
+    del heads
+    found = _by_article([(f.file, f) for f in findings])
+    waived = _by_article([(str(w.get("file")), w) for w in waivers])
+    tasks = [
+        Task(
+            root,
+            files,
+            schemas,
+            chunk,
+            {i: found[i] for i in chunk if i in found},
+            {i: waived[i] for i in chunk if i in waived},
         )
-        put(f"{scheme.document}/{page_name(ident)}", page)
-        when = [doc.get(c) for c in document.dates if c in document.columns]
-        counts = {name: len(r) for name, r in rows.items()}
-        listed.append((str(ident), str(doc.get(title_of) or ident), when, counts))
-    if scheme.registry:
-        titles = {ident: title for ident, title, _, _ in listed}
-        referred = {}
-        for entry, name, page, n in entity_pages(scheme, registry, tables, titles):
-            put(f"{scheme.registry}/{name}", page)
-            referred[entry] = n
-        put(f"{scheme.registry}.html", registry_page(scheme, registry, referred))
-    put("index.html", index_page(scheme, dataset, listed, summary, findings, waivers))
+        for chunk in _chunks(ids)
+    ]
+    writer = Writer(root)
+    listed: list[Listed] = []
+    with _pool(len(ids)) as pool:
+        drawn = pool.map(render, tasks) if pool else map(render, tasks)
+        if scheme.registry:
+            referred = {}
+            with paused_gc():  # as a worker draws its pages (:func:`.pages.render`)
+                for entry, name, page, n in entity_pages(scheme, known, files, titles):
+                    writer.put(f"{scheme.registry}/{name}", page)
+                    referred[entry] = n
+            writer.put(f"{scheme.registry}.html", registry_page(scheme, known, referred))
+        for written, entries in drawn:
+            writer.written += written
+            listed += entries
+    writer.put("index.html", index_page(scheme, dataset, listed, summary, findings, waivers))
     assets = resources.files(__name__).joinpath("assets")
     for name in ASSETS:
-        put(f"assets/{name}", assets.joinpath(name).read_text(encoding="utf-8"))
-    return [describe(root, relative) for relative in sorted(written)]
+        writer.put(f"assets/{name}", assets.joinpath(name).read_text(encoding="utf-8"))
+    return sorted(writer.written, key=lambda f: f.path)
+
+
+def _chunks(ids: list[Any]) -> list[list[Any]]:
+    """``ids`` cut into tasks: four a worker, within :data:`TASK`."""
+    size = min(max(TASK[0], -(-len(ids) // (4 * (os.cpu_count() or 1)))), TASK[1])
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+@contextmanager
+def _pool(articles: int) -> Iterator[Executor | None]:
+    """The reader's kind of worker pool (:func:`articlepack._workers.pool`) for many articles on
+    a machine with more than one core; None (draw here) otherwise."""
+    workers = os.cpu_count() or 1
+    if articles < PARALLEL_FROM or workers < 2:
+        yield None
+        return
+    from articlepack import _workers
+
+    with _workers.pool(workers) as pool:
+        yield pool
 
 
 def _by_article(items: list[tuple[str, Any]]) -> dict[str, list[Any]]:

@@ -5,16 +5,14 @@ article's text."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from articlepack.builder.site.markup import dl, esc, page_name, shell, table
-from articlepack.builder.site.model import Layer, Model, palette_index, reading_order
-from articlepack.builder.site.rows import Grouped, Row, by_value
-from articlepack.builder.site.scope import COLOURS, Registry
+from articlepack.builder.site.model import Layer, Model, reading_order
+from articlepack.builder.site.rows import Row, by_value
+from articlepack.builder.site.scope import Registry
 from articlepack.layers import ARTICLE
-
-if TYPE_CHECKING:
-    import pyarrow
 
 
 def referring(model: Model) -> list[Layer]:
@@ -25,15 +23,17 @@ def referring(model: Model) -> list[Layer]:
 def entity_pages(
     model: Model,
     registry: Registry,
-    tables: Mapping[str, pyarrow.Table],
+    files: Mapping[str, Path],
     titles: Mapping[str, str],
 ) -> Iterator[tuple[Any, str, str, dict[str, tuple[int, int]]]]:
     """``(key, file name, page, counts)`` per registry entry, in registry order; counts are each
-    referring layer's rows and articles."""
+    referring layer's rows and articles. Of each layer's file, only the columns a page shows
+    are read, a bucket of entries at a time (:func:`.rows.by_value`)."""
     layers = referring(model)
     keys = list(registry.rows)
     streams = [
-        by_value(Grouped(tables[layer.name], _column(model, layer)), keys) for layer in layers
+        by_value(files[layer.name], _column(model, layer), keys, _shown_columns(model, layer))
+        for layer in layers
     ]
     for key, *found in zip(keys, *streams, strict=True):
         sections, counts = [], {}
@@ -66,7 +66,7 @@ def registry_page(
         ]
         cells.append(f"<code>{esc(key)}</code>")
         if registry.category:
-            colour = palette_index(schema, registry.category, entry[registry.category]) % COLOURS
+            colour = registry.colours[key]
             cells.append(f'<span class="m t{colour}">{esc(entry[registry.category])}</span>')
         for layer in layers:
             n, articles = counts.get(key, {}).get(layer.name, (0, 0))
@@ -78,6 +78,15 @@ def registry_page(
     )
     crumbs = [("index.html", "Review"), ("", str(registry.table))]
     return shell(str(registry.table), body, depth=0, crumbs=crumbs)
+
+
+def _shown_columns(model: Model, layer: Layer) -> list[str]:
+    """The columns of ``layer`` that an entry's page reads: the article, the row's key, its
+    text and where it starts (:func:`_section`), and the reference to the entry."""
+    span = layer.item or (layer.parts[0] if layer.parts else None)
+    shown = [ARTICLE, *layer.key, _column(model, layer)]
+    shown += [c for c in (layer.item.text if layer.item else None, span and span.start) if c]
+    return [c for c in layer.schema.columns if c in shown]
 
 
 def _column(model: Model, layer: Layer) -> str:

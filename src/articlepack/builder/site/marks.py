@@ -32,20 +32,17 @@ def body(scope: Scope) -> tuple[str, str]:
     return "\n".join(out), _unplaced(scope, items, opened)
 
 
-def item_attrs(scope: Scope, name: str, row: Row) -> str:
+def item_attrs(scope: Scope, name: str, row: Row, ident: str | None = None) -> str:
     """The attributes of a row that is a span: its identity, a tooltip and, for a row that
-    refers to the registry, the entry's page (``data-href``, followed by site.js on a click)."""
+    refers to the registry, the entry's page (``data-href``, followed by site.js on a click).
+    ``ident``: the row's, where the caller has it already."""
     layer = scope.model.layers[name]
-    ident = layer.ident(row)
+    ident = layer.ident(row) if ident is None else ident
     attrs = f'data-layer="{esc(name)}" data-id="{esc(ident)}" id="{esc(anchor(name, ident))}"'
     ref = scope.model.registry_reference(layer)
-    registry = scope.registry
-    if ref is None or row.get(ref.column) not in registry.rows:
+    if ref is None or row.get(ref.column) not in scope.registry.rows:
         return attrs
-    key = row[ref.column]
-    kind = f" ({registry.rows[key][registry.category]})" if registry.category else ""
-    tip = f"{registry.name(key)}{kind}"
-    return f'{attrs} title="{esc(tip)}" data-href="{esc(registry.link(key))}"'
+    return attrs + scope.registry.tip(row[ref.column])
 
 
 def _items(scope: Scope) -> list[tuple[str, int, Row]]:
@@ -74,7 +71,7 @@ def _marks(scope: Scope, items: list[tuple[str, int, Row]]) -> list[Mark]:
                 start,
                 end,
                 (order[name], ident),
-                f'<mark class="{colour}" {item_attrs(scope, name, row)}>',
+                f'<mark class="{colour}" {item_attrs(scope, name, row, ident)}>',
                 f'<mark class="{colour} cont" data-for="{esc(name)}/{esc(ident)}">',
             )
         )

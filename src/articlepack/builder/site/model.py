@@ -17,7 +17,7 @@ every other table read from article.yaml is a *layer* of an article. Of a layer'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from articlepack.layers import ARTICLE
@@ -60,16 +60,38 @@ class Layer:
 
 @dataclass(frozen=True)
 class Model:
-    """The tables of a scheme in the roles the site gives them."""
+    """The tables of a scheme in the roles the site gives them.
+
+    What a page asks of it for every row (a layer's children, its reference to the registry, a
+    value's colour) is worked out once and kept: a site asks it millions of times."""
 
     schemas: Mapping[str, TableSchema]
     document: str
     body: str | None
     registry: str | None
     layers: Mapping[str, Layer]  # every table read from article.yaml but the document
+    _known: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def children(self, parent: str) -> list[Layer]:
-        return [layer for layer in self.layers.values() if layer.parent == parent]
+        found = self._known.get(("children", parent))
+        if found is None:
+            found = [layer for layer in self.layers.values() if layer.parent == parent]
+            self._known[("children", parent)] = found
+        return list(found)
+
+    def palette_index(self, table: str, column: str, value: object) -> int:
+        """:func:`palette_index` of a column of ``table``."""
+        found = self._known.get(("palette", table, column))
+        if found is None:
+            values = list(
+                self.schemas[table].field(column).get("constraints", {}).get("enum") or []
+            )
+            found = ({v: i for i, v in reversed(list(enumerate(values)))}, len(values))
+            self._known[("palette", table, column)] = found
+        try:
+            return int(found[0].get(value, found[1]))
+        except TypeError:  # a value that is no key (a list) is in no enum of keys
+            return palette_index(self.schemas[table], column, value)
 
     def panels(self) -> list[Layer]:
         """The layers listed beside the text: neither the body, nor drawn in it, nor children."""
@@ -80,7 +102,11 @@ class Model:
         ]
 
     def registry_reference(self, layer: Layer) -> Reference | None:
-        return next((r for r in layer.references if r.table == self.registry), None)
+        key = ("reference", layer.name)
+        if key not in self._known:
+            self._known[key] = next((r for r in layer.references if r.table == self.registry), None)
+        found: Reference | None = self._known[key]
+        return found
 
 
 def model(schemas: Mapping[str, TableSchema]) -> Model:

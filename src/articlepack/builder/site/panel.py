@@ -69,7 +69,7 @@ def reference(scope: Scope, ref: Reference, key: Any) -> str:
         return '<span class="none">—</span>'
     registry = scope.registry
     if ref.table == registry.table:
-        return f'<a href="{esc(registry.link(key))}">{esc(registry.name(key))}</a>'
+        return registry.anchor(key)
     layer = scope.model.layers.get(ref.table)
     target = scope.target(ref, key)
     if layer is None or target is None:

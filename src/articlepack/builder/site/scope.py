@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from articlepack.builder.site.markup import page_name
+from articlepack.builder.site.markup import esc, page_name
 from articlepack.builder.site.model import Layer, Model, Reference, category, label, palette_index
 from articlepack.builder.site.rows import Row
 
@@ -31,20 +31,27 @@ def href(layer: str, ident: str) -> str:
 
 @dataclass(frozen=True)
 class Registry:
-    """The registry's rows by key, with the columns that name and classify an entry."""
+    """The registry's rows by key, with the columns that name and classify an entry, and the
+    colour of each entry's category."""
 
     table: str | None
     rows: Mapping[Any, Row]
     label: str | None
     category: str | None
+    colours: Mapping[Any, int] = field(default_factory=dict)
+    _tips: dict[Any, str] = field(default_factory=dict, compare=False, repr=False)
+    _anchors: dict[Any, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, model: Model, rows: list[Row]) -> Registry:
         if model.registry is None:
             return cls(None, {}, None, None)
         schema = model.schemas[model.registry]
-        key = schema.primary_key[0]
-        return cls(model.registry, {r[key]: r for r in rows}, label(schema), category(schema))
+        key, kind = schema.primary_key[0], category(schema)
+        colours = (
+            {r[key]: palette_index(schema, kind, r[kind]) % COLOURS for r in rows} if kind else {}
+        )
+        return cls(model.registry, {r[key]: r for r in rows}, label(schema), kind, colours)
 
     def name(self, key: Any) -> str:
         entry = self.rows.get(key)
@@ -53,6 +60,25 @@ class Registry:
     def link(self, key: Any) -> str:
         """The entry's page, from a page one folder below the site's root."""
         return f"../{self.table}/{page_name(key)}"
+
+    def anchor(self, key: Any) -> str:
+        """A link to the entry ``key``'s page, named by the entry; made once per entry."""
+        found = self._anchors.get(key)
+        if found is None:
+            found = f'<a href="{esc(self.link(key))}">{esc(self.name(key))}</a>'
+            self._anchors[key] = found
+        return found
+
+    def tip(self, key: Any) -> str:
+        """The attributes of a span that refers to the entry ``key``: its name (and category)
+        as a tooltip, its page as ``data-href``; the same on every page, so made once."""
+        found = self._tips.get(key)
+        if found is None:
+            kind = f" ({self.rows[key][self.category]})" if self.category else ""
+            tip = f"{self.name(key)}{kind}"
+            found = f' title="{esc(tip)}" data-href="{esc(self.link(key))}"'
+            self._tips[key] = found
+        return found
 
 
 @dataclass
@@ -87,12 +113,11 @@ class Scope:
     def colour(self, layer: Layer, row: Row) -> int:
         """The category colour of a row: its registry entry's, else its own."""
         ref = self.model.registry_reference(layer)
-        registry = self.registry
-        if ref is not None and registry.category and registry.table:
-            entry = registry.rows.get(row.get(ref.column))
-            if entry is not None:
-                schema = self.model.schemas[registry.table]
-                return palette_index(schema, registry.category, entry[registry.category]) % COLOURS
+        if ref is not None:
+            found = self.registry.colours.get(row.get(ref.column))
+            if found is not None:
+                return found
         if layer.category:
-            return palette_index(layer.schema, layer.category, row[layer.category]) % COLOURS
+            value = row[layer.category]
+            return self.model.palette_index(layer.name, layer.category, value) % COLOURS
         return 0

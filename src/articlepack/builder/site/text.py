@@ -33,17 +33,20 @@ def render(text: str, base: int, marks: list[Mark], opened: set[int]) -> str:
     so that a span crossing two paragraphs gets a continuation in the second.
     """
     end = base + len(text)
-    inside = [m for m in marks if m.start < end and m.end > base]
+    # outer before inner: sorted once, so that the marks over each piece keep this order
+    inside = sorted(
+        (m for m in marks if m.start < end and m.end > base),
+        key=lambda m: (m.start, -m.end, m.rank),
+    )
+    if not inside:
+        return escape(text, quote=False)
     points = sorted(
         {base, end, *(max(m.start, base) for m in inside)} | {min(m.end, end) for m in inside}
     )
     out: list[str] = []
     stack: list[Mark] = []
     for a, b in pairwise(points):
-        active = sorted(
-            (m for m in inside if m.start <= a and m.end >= b),
-            key=lambda m: (m.start, -m.end, m.rank),
-        )
+        active = [m for m in inside if m.start <= a and m.end >= b]
         kept = 0
         while kept < min(len(stack), len(active)) and stack[kept] is active[kept]:
             kept += 1
