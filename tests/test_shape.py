@@ -28,6 +28,7 @@ def test_arrow_and_python_flatten_alike(
         "template": project.root,
         "synthetic": _synth().generate(tmp_path / "synth", 20, seed=5),
     }[which]
+    monkeypatch.setattr(_articles, "ARROW_FROM", 0)  # Arrow, however few the articles
     arrow = read(root, cache=False)
     calls: list[int] = []
     monkeypatch.setattr(arrow_flatten, "arrow_frames", lambda articles, layout: calls.append(1))
@@ -37,6 +38,20 @@ def test_arrow_and_python_flatten_alike(
         assert table.height, name
         assert _sorted(table).equals(_sorted(python.tables[name])), name
     assert arrow.findings == python.findings
+
+
+def test_a_few_articles_are_flattened_without_importing_pyarrow(project: Project) -> None:
+    """A small project (or the one article changed since the cached read) is flattened in
+    Python: importing pyarrow would cost more than Arrow saves on a few articles."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from articlepack.corpus import read; "
+        f"read({str(project.root)!r}, cache=False); "
+        "assert 'pyarrow' not in sys.modules, 'pyarrow was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _article(project: Project) -> shape.Article:
