@@ -50,11 +50,7 @@ def connect(address: str | None = None) -> Iterator[Tasks]:
     address = address or dask.config.get("scheduler-address", None)
     with ExitStack() as stack:
         if address:
-            try:
-                client = Client(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
-                stack.enter_context(client)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+            client = stack.enter_context(_client(Client, address))
         else:
             with dask.config.set(LOCAL_CONFIG):  # the workers take the config they start with
                 cluster = LocalCluster(  # type: ignore[no-untyped-call]
@@ -69,6 +65,23 @@ def connect(address: str | None = None) -> Iterator[Tasks]:
             stack.enter_context(cluster)
             client = stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
         yield _DaskTasks(client)
+
+
+def _client(client: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``. A client whose IO loop thread does not start
+    within the 10 s distributed gives it (an AssertionError in its LoopRunner, seen once on a
+    loaded machine) is tried once more."""
+    try:
+        try:
+            return client(address, timeout=CONNECT_TIMEOUT_S)
+        except AssertionError:
+            return client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except AssertionError:
+        raise EngineError(
+            f"cannot reach the Dask scheduler at {address}: the client's IO loop did not start"
+        ) from None
 
 
 class _DaskTasks:
