@@ -179,8 +179,8 @@ _SLOW_BUILD = """
 import sys, time
 import articlepack.builder.parquet as parquet
 real, written = parquet.write_table, []
-def slow(root, name, table):
-    out = real(root, name, table)
+def slow(root, name, table, *rest):
+    out = real(root, name, table, *rest)
     written.append(name)
     if len(written) == int(sys.argv[3]):
         print("ready", flush=True)

@@ -129,13 +129,13 @@ import sys, time
 from pathlib import Path
 import articlepack.builder.parquet as parquet
 real, go = parquet.write_table, Path(sys.argv[3])
-def held(root, name, table):
+def held(root, name, table, *rest):
     print("writing", flush=True)
     for _ in range(600):  # the test lets it go once the second build is waiting
         if go.exists():
             break
         time.sleep(0.1)
-    return real(root, name, table)
+    return real(root, name, table, *rest)
 parquet.write_table = held
 from articlepack.builder import build
 print(build(sys.argv[1], sys.argv[2]), flush=True)

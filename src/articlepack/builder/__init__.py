@@ -32,6 +32,7 @@ from articlepack.builder import views as viewing
 from articlepack.builder.release import Release, build_time, creators, iso
 from articlepack.corpus import Corpus
 from articlepack.errors import CardError
+from articlepack.schema import table_of
 
 if TYPE_CHECKING:
     import pyarrow
@@ -89,8 +90,14 @@ def _write(project: Path, target: Path, run: Validated, step: Progress) -> None:
         step("tables")
         views: dict[str, list[pyarrow.Table]] = {name: [] for name in corpus.schemas}
         step("parquet")
+        document = table_of(corpus.schemas, "document")
         files = [
-            parquet.write_table(staging, name, _viewed(run.parts(name), name, corpus, views))
+            parquet.write_table(
+                staging,
+                name,
+                _viewed(run.parts(name), name, corpus, views),
+                parquet.ARTICLE_GROUP_ROWS if name == document else parquet.ROW_GROUP_ROWS,
+            )
             for name in corpus.schemas
         ]
         files.append(documents.write(staging, run.parts, corpus.schemas))

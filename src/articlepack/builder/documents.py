@@ -84,9 +84,8 @@ def write(
     articles, in article order), a part at a time."""
     names = [table_of(schemas, "document") or "", *layers.layers(schemas)]
     chunks = zip(*(parts(name) for name in names), strict=True)
-    return parquet.write_table(
-        root, DOCUMENTS, (table(dict(zip(names, chunk, strict=True)), schemas) for chunk in chunks)
-    )
+    made = (table(dict(zip(names, chunk, strict=True)), schemas) for chunk in chunks)
+    return parquet.write_table(root, DOCUMENTS, made, parquet.ARTICLE_GROUP_ROWS)
 
 
 def table(

@@ -8,10 +8,12 @@ their text columns are null and their published offsets too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from articlepack import flatten, shape
 from articlepack.corpus import Corpus
-from articlepack.schema import Span, TableSchema, table_of
+from articlepack.schema import Span, TableSchema, article_tables, table_of
 
 if TYPE_CHECKING:
     import polars as pl
@@ -63,6 +65,17 @@ def publish(corpus: Corpus) -> dict[str, pyarrow.Table]:
         order = dict.fromkeys([*([key] if key in schema.columns else []), *schema.primary_key])
         frames[name] = frame.sort(list(order)).select(schema.columns)
     return {name: frames[name].to_arrow().cast(schema.arrow()) for name, schema in schemas.items()}
+
+
+def publish_articles(corpus: Corpus) -> dict[str, pyarrow.Table]:
+    """The published article tables of a chunk of a valid corpus's articles (given whole, its
+    registry's rows are left out: no article table's rows depend on them, and the registry's
+    tables are published once, whole). Each table published a chunk at a time, in article
+    order, is the table published whole (:func:`publish` sorts by article first)."""
+    schemas = corpus.schemas
+    empty = flatten.frames(flatten.Rows(), schemas, shape.layout(schemas).in_registry)
+    published = publish(replace(corpus, tables={**corpus.tables, **empty}))
+    return {name: published[name] for name in article_tables(schemas)}
 
 
 def _body_text(segments: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:

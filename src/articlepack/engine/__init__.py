@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +80,8 @@ def validated(
     tables. Raises :class:`InvalidCorpusError` when it is invalid, and :class:`EngineError`."""
     step = progress or (lambda _name: None)
     if _local(engine, address):
-        yield _read_here(project, step)
+        with _read_here(project, step) as here:
+            yield here
         return
     from articlepack.corpus import read_outline
     from articlepack.engine._split import Run
@@ -104,11 +104,13 @@ def _local(engine: str, address: str | None) -> bool:
     return engine == "local"
 
 
-def _read_here(project: Path, step: Progress) -> Validated:
-    """The project read by this machine's worker pool, then published whole (one part)."""
-    from articlepack.builder.tables import publish
+@contextmanager
+def _read_here(project: Path, step: Progress) -> Iterator[Validated]:
+    """The project read by this machine's worker pool, then published a chunk of articles at a
+    time into a spool that lasts as long as the run (:mod:`.local`)."""
     from articlepack.checks import check, check_articles
     from articlepack.corpus import read_checked
+    from articlepack.engine.local import spooled
 
     step("read")
     corpus, checked = read_checked(project, check=check_articles)
@@ -116,8 +118,9 @@ def _read_here(project: Path, step: Progress) -> Validated:
     report = check(corpus, checked)
     if not report.valid:
         raise InvalidCorpusError(report)
-    published = cache(lambda: publish(corpus))
-    return Validated(corpus, report, lambda name: iter([published()[name]]))
+    with spooled(corpus) as spool:
+        del corpus  # the spool lets go of its rows once published
+        yield Validated(spool.corpus, report, spool.parts)
 
 
 @contextmanager

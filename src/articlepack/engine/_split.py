@@ -39,7 +39,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from articlepack import _articles, annotators, flatten, shape
+from articlepack import _articles, annotators, shape
 from articlepack._articles import Chunk
 from articlepack._corpus import Checked, Corpus
 from articlepack.report import Finding, Report
@@ -220,13 +220,11 @@ def _annotations(plan: Plan, chunk: Chunk, files: list[annotators.File]) -> list
 
 
 def _publish(plan: Plan, chunk: Chunk) -> dict[str, pyarrow.Table]:
-    from articlepack.builder.tables import publish
+    from articlepack.builder.tables import publish_articles
 
-    registry = shape.layout(plan.schemas).in_registry
-    tables = {**flatten.frames(flatten.Rows(), plan.schemas, registry), **chunk.tables}
+    tables = dict(chunk.tables)
     raw = tables.pop("raw")
-    published = publish(Corpus(plan.root, {}, plan.schemas, tables, raw, [], [], []))
-    return {name: published[name] for name in article_tables(plan.schemas)}
+    return publish_articles(Corpus(plan.root, {}, plan.schemas, tables, raw, [], [], []))
 
 
 def _pick(published: dict[str, pyarrow.Table], name: str) -> pyarrow.Table:
