@@ -1,11 +1,12 @@
 """The local engine's published tables for a build, a chunk of articles at a time.
 
-A table published whole holds every row's texts at once (6 GiB of a 100k-article build). So the
-corpus read on this machine is published :data:`CHUNK` articles at a time, as a distributed
-engine's tasks publish theirs (:func:`articlepack.builder.tables.publish_articles`), and each
-chunk's tables are spooled to Arrow IPC files in a temporary folder beside the reader's cache
-(never in the release, and removed with the run). A build then streams each table from them
-part after part. Once published, the corpus's rows are let go: the build keeps only their keys,
+A table published whole holds every row's texts at once (about 6 GiB of a 100k-article build),
+so the corpus read on this machine is published :data:`CHUNK` articles at a time, as a
+distributed engine's tasks publish theirs (:func:`articlepack.builder.tables.publish_articles`),
+and each chunk's tables are spooled to Arrow IPC files in a temporary folder beside the reader's
+cache: never in the release, and removed with the run (one a killed run left is removed a day
+later, as the reader's own spools are). A build then streams each table from them part after
+part. Once published, the corpus's rows are let go: the build keeps only a copy of their keys,
 as a distributed engine's driver does (:func:`articlepack.engine._split.keys`).
 """
 
