@@ -30,7 +30,7 @@ import run  # noqa: E402
 
 
 def du(path: Path) -> int:
-    """Bytes on disk under ``path`` (``du``: blocks, not apparent sizes)."""
+    """Bytes of the files under ``path`` (``du -sb``: apparent sizes)."""
     done = subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True, check=True)
     return int(done.stdout.split()[0])
 
